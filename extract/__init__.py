@@ -1,0 +1,73 @@
+"""extract: read one file into a `RawDocument` (paragraphs and tables whose cells keep where they
+came from). Imports nothing from later stages."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .model import Block, Cell, ExtractError, Paragraph, RawDocument, Table
+from .sniff import decode_text, looks_like_html, sniff_format
+from .text_export import text_to_blocks
+
+__all__ = [
+    "Block",
+    "Cell",
+    "ExtractError",
+    "Paragraph",
+    "RawDocument",
+    "Table",
+    "decode_text",
+    "extract_bytes",
+    "extract_file",
+    "sniff_format",
+]
+
+# Formats later stages of the roadmap will read; until then, a clear finding rather than a guess.
+_NOT_YET = {
+    "pdf": "a PDF",
+    "zip": "a ZIP container (Office .docx/.xlsx or an archive)",
+    "ole": "a legacy Office file (.doc/.xls)",
+    "image": "an image",
+    "html": "a web page",
+}
+
+
+def extract_bytes(data: bytes, source_path: str) -> RawDocument:
+    """Bytes of one file to a RawDocument. The format comes from the bytes, not the name."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    fmt = sniff_format(data)
+    if fmt in _NOT_YET:
+        raise ExtractError(
+            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports only. "
+            "Export the table as text (tab-separated) and ingest that.",
+            code="unsupported_format",
+        )
+    text, encoding = decode_text(data)
+    if looks_like_html(text):
+        raise ExtractError(
+            f"This file is {_NOT_YET['html']}; this version of jixiao reads text exports only. "
+            "Save the page's table as text (tab-separated) and ingest that.",
+            code="unsupported_format",
+        )
+    return RawDocument(
+        source_path=source_path,
+        sha256=sha256,
+        source_format="text",
+        blocks=text_to_blocks(text),
+        encoding=encoding,
+        page_count=None,
+    )
+
+
+def extract_file(path: str | Path) -> RawDocument:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExtractError(
+            f"Could not open the file: {exc.strerror or exc}. Check that it exists and is "
+            "readable.",
+            code="unreadable",
+        ) from exc
+    return extract_bytes(data, str(path))

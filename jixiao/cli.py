@@ -1,0 +1,159 @@
+"""The command line: parse arguments, call the library, turn exceptions into one-line messages.
+
+Data goes to stdout; progress and messages to stderr. Exit codes: 0 every file ok (or partial),
+1 some file failed, 2 usage error, 3 database unreachable."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from jixiao import __version__
+
+DEFAULT_DB = "sqlite:///jixiao.db"
+EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_DB = 0, 1, 2, 3
+
+log = logging.getLogger("jixiao")
+
+
+def _db_default() -> str:
+    return os.environ.get("JIXIAO_DB") or DEFAULT_DB
+
+
+def _parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="jixiao",
+        description="Read Chinese budget performance tables (绩效目标表) into a SQL database.",
+        epilog="examples:\n  jixiao ingest filings/\n  jixiao extract 商务局2024.txt --json",
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step to stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="read files and folders into the database",
+        description="Read filings (files, or folders searched recursively) into the database. "
+        "The same bytes ingested again replace their rows; a file that cannot be read is "
+        "recorded as failed with a finding saying why, and the rest still load.",
+        epilog="examples:\n"
+        "  jixiao ingest samples/filings\n"
+        "  jixiao ingest 2024/ 2025/商务局.txt --db sqlite:///filings.db\n"
+        "  JIXIAO_DB=postgresql+psycopg://user@host/db jixiao ingest inbox/ --json\n\n"
+        "exit codes: 0 all files read, 1 some files failed, 2 usage error, "
+        "3 database unreachable",
+        formatter_class=formatter,
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ingest.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help=f"SQLAlchemy database URL (default: $JIXIAO_DB or {DEFAULT_DB})",
+    )
+    ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    extract = commands.add_parser(
+        "extract",
+        help="show the Filing one file would load, without a database",
+        description="Read one file and print the Filing that `ingest` would load: header, "
+        "funds, indicators with parsed targets, and findings.",
+        epilog="examples:\n"
+        "  jixiao extract samples/filings/suzhou_commerce_2024_department_overall.txt\n"
+        "  jixiao extract 商务局2024.txt --json > filing.json",
+        formatter_class=formatter,
+    )
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--json", action="store_true", help="print the Filing as JSON")
+    return parser
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print(
+        f"files seen: {summary.files_seen}"
+        + (f" (skipped {len(summary.skipped)} other files)" if summary.skipped else "")
+    )
+    print(f"filings: {summary.ok} ok, {summary.partial} partial, {summary.failed} failed")
+    print(f"indicators: {summary.indicators}")
+    print(f"targets: {summary.targets}")
+    print(f"findings: {summary.findings}")
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jixiao.pipeline import DatabaseUnreachable, UsageError, ingest
+
+    def report(filing: Any) -> None:
+        counts = f"{len(filing.indicators)} indicators, {len(filing.findings)} findings"
+        log.info("%-7s %s (%s)", filing.status, filing.source_path, counts)
+        if filing.status == "failed":
+            for finding in filing.findings:
+                log.warning("failed  %s: %s", filing.source_path, finding.message)
+
+    db = args.db or _db_default()
+    try:
+        summary = ingest(args.paths, db, on_filing=report)
+    except UsageError as exc:
+        log.error("jixiao ingest: %s", exc)
+        return EXIT_USAGE
+    except (DatabaseUnreachable, SQLAlchemyError) as exc:
+        log.error("jixiao ingest: %s", str(exc).splitlines()[0])
+        return EXIT_DB
+    _print_summary(summary, args.json)
+    return summary.exit_code
+
+
+def _print_filing(filing: Any) -> None:
+    print(f"{filing.title or '(no title)'}  [{filing.status}]")
+    print(f"  {filing.department} · {filing.region} · {filing.fiscal_year} · {filing.doc_type}")
+    print(
+        f"  {len(filing.main_functions)} main functions, {len(filing.fund_lines)} fund lines, "
+        f"{len(filing.indicators)} indicators"
+    )
+    for ind in filing.indicators:
+        values = "  ".join(f"{t.period}={t.raw}" for t in ind.targets)
+        print(f"  {ind.seq:>3} {ind.level1}/{(ind.level2 or '')[:12]}/{ind.level3}  {values}")
+    for f in filing.findings:
+        print(f"  {f.severity}: {f.code}: {f.message}" + (f" ({f.location})" if f.location else ""))
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from jixiao.pipeline import file_to_filing
+
+    path = Path(args.file)
+    if not path.is_file():
+        log.error("jixiao extract: %s: no such file. Check the path and try again.", path)
+        return EXIT_USAGE
+    filing = file_to_filing(path)
+    if args.json:
+        print(json.dumps(filing.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_filing(filing)
+    return EXIT_FAILED_FILES if filing.status == "failed" else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if args.command == "ingest":
+        return _cmd_ingest(args)
+    if args.command == "extract":
+        return _cmd_extract(args)
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE

@@ -1,0 +1,137 @@
+"""The database contract (DESIGN.md): tables, columns and the `indicator_targets` view.
+Names are what analysts' SQL depends on: change them only through migrations."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+AMOUNT = Numeric(20, 6)
+
+filings = Table(
+    "filings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_path", Text, nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("source_format", String(32), nullable=False),
+    Column("doc_type", String(32)),
+    Column("title", Text),
+    Column("region", Text),
+    Column("fiscal_year", Integer),
+    Column("department", Text),
+    Column("project_name", Text),
+    Column("mid_long_term_goal", Text),
+    Column("annual_goal", Text),
+    Column("status", String(16), nullable=False),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # Beyond the contract: 机构设置及人员配置 and its staffing numbers.
+    Column("organization", Text),
+    Column("staff_admin_quota", Integer),
+    Column("staff_admin_in_use", Integer),
+    Column("staff_admin_aux_quota", Integer),
+    Column("staff_institution_quota", Integer),
+    Column("staff_institution_in_use", Integer),
+    UniqueConstraint("source_sha256", name="uq_filings_source_sha256"),
+)
+
+
+
+def _filing_fk() -> ForeignKey:
+    return ForeignKey("filings.id", ondelete="CASCADE")
+
+main_functions = Table(
+    "main_functions",
+    metadata,
+    Column("filing_id", Integer, _filing_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+fund_lines = Table(
+    "fund_lines",
+    metadata,
+    Column("filing_id", Integer, _filing_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("section", String(16), nullable=False),
+    Column("parent", Text),
+    Column("name", Text, nullable=False),
+    Column("half_year_plan", AMOUNT),
+    Column("full_year_budget", AMOUNT),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("filing_id", Integer, _filing_fk(), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("level1", Text),
+    Column("level2", Text),
+    Column("key_task", Text),
+    Column("level3", Text, nullable=False),
+    Column("function_seq", Integer),
+    Column("canonical_name", Text),
+    Column("match_score", Float),
+    Column("page", Integer),
+    Column("level2_raw", Text),  # beyond the contract: level2 as printed where it was repaired
+    UniqueConstraint("filing_id", "seq", name="uq_indicators_filing_seq"),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("indicator_id", Integer, ForeignKey("indicators.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("period", String(8), primary_key=True),
+    Column("raw", Text, nullable=False),
+    Column("comparator", String(2)),
+    Column("value", AMOUNT),
+    Column("value_max", AMOUNT),
+    Column("unit", Text),
+    Column("kind", String(16), nullable=False),
+    Column("label", Text),
+    Column("due_date", Date),
+    Column("value_wan", AMOUNT),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("filing_id", Integer, _filing_fk(), nullable=False, index=True),
+    Column("severity", String(8), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("location", Text),
+)
+
+CHILD_TABLES = (targets, indicators, main_functions, fund_lines, findings)
+
+INDICATOR_TARGETS_VIEW = """
+CREATE VIEW indicator_targets AS
+SELECT f.id AS filing_id, f.department, f.region, f.fiscal_year, f.doc_type, f.title,
+       f.source_path, f.status AS filing_status,
+       i.id AS indicator_id, i.seq AS indicator_seq, i.level1, i.level2, i.key_task, i.level3,
+       i.function_seq, i.canonical_name, i.match_score, i.page,
+       t.period, t.raw, t.comparator, t.value, t.value_max, t.unit, t.kind, t.label,
+       t.due_date, t.value_wan
+FROM targets t
+JOIN indicators i ON i.id = t.indicator_id
+JOIN filings f ON f.id = i.filing_id
+"""

@@ -1,0 +1,105 @@
+"""normalize: a `RawDocument` into a `Filing`. Imports `extract`'s types, never `load`."""
+
+from __future__ import annotations
+
+from jixiao.extract import RawDocument
+
+from .funds import reconcile_funds, rows_to_fund_lines
+from .functions import link_functions
+from .header import (
+    field_value,
+    paragraphs_to_fiscal_year,
+    paragraphs_to_title,
+    text_to_main_functions,
+    text_to_staffing,
+    title_to_doc_type,
+    to_region,
+)
+from .indicators import items_to_indicators
+from .model import (
+    Filing,
+    Finding,
+    FundLine,
+    Indicator,
+    MainFunction,
+    NormalizeError,
+    Staffing,
+    Status,
+    Target,
+)
+from .names import match_canonical_names
+from .sections import document_to_sections
+from .targets import parse_target
+
+__all__ = [
+    "Filing",
+    "Finding",
+    "FundLine",
+    "Indicator",
+    "MainFunction",
+    "NormalizeError",
+    "Staffing",
+    "Target",
+    "normalize",
+    "parse_target",
+]
+
+
+def findings_to_status(findings: list[Finding]) -> Status:
+    return "partial" if any(f.severity in ("error", "warning") for f in findings) else "ok"
+
+
+def normalize(doc: RawDocument) -> Filing:
+    """Compose the steps. Raises NormalizeError when the document is not a filing at all."""
+    sections = document_to_sections(doc)
+    title = paragraphs_to_title(sections.paragraphs)
+    if not sections.indicator_items and not sections.fields:
+        raise NormalizeError(
+            "This file does not look like a budget performance table (绩效目标表/绩效自评表): it "
+            "has no 单位名称 or 一级指标/三级指标 header. If it is one, check that its table "
+            "cells are separated by tabs."
+        )
+    fiscal_year = paragraphs_to_fiscal_year(sections.paragraphs, title)
+    department = field_value(sections.fields.get("department"))
+    organization = field_value(sections.fields.get("organization"))
+    main_functions = text_to_main_functions(field_value(sections.fields.get("main_functions")))
+    fund_lines, findings = rows_to_fund_lines(sections.fund_rows)
+    findings += reconcile_funds(fund_lines)
+    indicators, groups, indicator_findings = items_to_indicators(
+        sections.indicator_items, fiscal_year
+    )
+    findings += indicator_findings
+    findings += link_functions(groups, main_functions)
+    match_canonical_names(indicators)
+    if not indicators:
+        findings.append(
+            Finding(
+                "error",
+                "no_indicators",
+                "No indicator rows were found under a 一级指标/三级指标 header.",
+            )
+        )
+    for name, value in (("fiscal_year", fiscal_year), ("department", department)):
+        if value is None:
+            findings.append(
+                Finding("warning", f"{name}_missing", f"The filing's {name} was not found.")
+            )
+    return Filing(
+        source_path=doc.source_path,
+        source_sha256=doc.sha256,
+        source_format=doc.source_format,
+        status=findings_to_status(findings),
+        doc_type=title_to_doc_type(title),
+        title=title,
+        region=to_region(title, department),
+        fiscal_year=fiscal_year,
+        department=department,
+        mid_long_term_goal=field_value(sections.fields.get("mid_long_term_goal")),
+        annual_goal=field_value(sections.fields.get("annual_goal")),
+        organization=organization,
+        staffing=text_to_staffing(organization),
+        main_functions=main_functions,
+        fund_lines=fund_lines,
+        indicators=indicators,
+        findings=findings,
+    )

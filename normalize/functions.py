@@ -1,0 +1,115 @@
+"""Link each 履职 `职能N：…` cell to the 主要职能 item it serves, and repair the cell where a page
+end broke and garbled it, using the clean text of that item."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz import fuzz
+
+from jixiao import dictionaries
+
+from .indicators import FunctionGroup
+from .model import Finding, MainFunction
+
+# Below this partial-ratio score a 职能 cell is not taken to be about a 主要职能 item at all.
+_LINK_THRESHOLD = 60.0
+# Cells print full-width punctuation; 主要职能 text pasted from elsewhere often has ASCII.
+_GAP = re.compile(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
+_FULL_WIDTH = str.maketrans({",": "，", "(": "（", ")": "）", ":": "：", ";": "；"})
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _split_label(text: str) -> tuple[str, str]:
+    m = re.match(dictionaries.load("sections")["function_label_pattern"], text)
+    if not m:
+        return "", text
+    return text[: m.end()], text[m.end() :]
+
+
+def _best_function(body: str, functions: list[MainFunction]) -> tuple[MainFunction, float] | None:
+    folded = _fold(body)
+    scored = [(f, fuzz.partial_ratio(folded, _fold(f.text))) for f in functions]
+    if not scored:
+        return None
+    best = max(scored, key=lambda fs: fs[1])
+    return best if best[1] >= _LINK_THRESHOLD else None
+
+
+def _repair_from(body: str, source: str) -> str:
+    """The span of `source` that `body` is a damaged copy of, in the cell's punctuation style."""
+    folded_body, folded_source = _fold(body).rstrip("等"), _fold(source)
+    alignment = fuzz.partial_ratio_alignment(folded_body, folded_source)
+    start, end = alignment.dest_start, alignment.dest_end
+    # Snap the ends to where the cell's first and last words really are in the source.
+    head, tail = folded_body[:3], folded_body[-3:]
+    found = folded_source.find(head, max(0, start - 10), end)
+    start = found if found >= 0 else start
+    found = folded_source.rfind(tail, start, end + 10)
+    end = found + len(tail) if found >= 0 else end
+    span = folded_source[start:end]
+    if re.search(r"[，（）：；]", body):
+        span = span.translate(_FULL_WIDTH)
+    return span
+
+
+def link_functions(
+    groups: list[FunctionGroup], functions: list[MainFunction]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for group in groups:
+        printed = group.printed
+        label, body = _split_label(printed)
+        where = "; ".join(c.location for c in group.parts)
+        match = _best_function(body, functions)
+        text = printed
+        if match is None:
+            findings.append(
+                Finding(
+                    "warning",
+                    "function_not_linked",
+                    f"The 履职 cell '{printed[:40]}' matches none of the 主要职能 items; its "
+                    "indicators have no function_seq.",
+                    where,
+                )
+            )
+        else:
+            function, _ = match
+            clean = _fold(body).rstrip("等")
+            # Only a cell that shows damage is repaired: broken over a page end, or with gaps
+            # where characters were lost. A cell that merely paraphrases its item is kept.
+            damaged = len(group.parts) > 1 or _GAP.search(body) is not None
+            if damaged and clean not in _fold(function.text):
+                repaired = _repair_from(body, function.text)
+                text = label + repaired + ("等" if body.endswith("等") else "")
+                findings.append(
+                    Finding(
+                        "info",
+                        "function_text_repaired",
+                        f"The {label.rstrip('：:')} cell was broken and garbled at a page end "
+                        f"(printed as '{' | '.join(c.text for c in group.parts)}'); it was "
+                        f"rejoined and repaired from 主要职能 item {function.seq} to '{text}'. "
+                        "The printed text is kept in level2_raw.",
+                        where,
+                    )
+                )
+            elif len(group.parts) > 1:
+                findings.append(
+                    Finding(
+                        "info",
+                        "function_text_rejoined",
+                        f"The {label.rstrip('：:')} cell ran over a page end; its "
+                        f"{len(group.parts)} pieces were joined.",
+                        where,
+                    )
+                )
+        raw = "\n".join(c.text for c in group.parts)
+        for indicator in group.indicators:
+            indicator.level2 = text
+            indicator.level2_raw = raw if (len(group.parts) > 1 or text != printed) else None
+            indicator.function_seq = match[0].seq if match else None
+    return findings

@@ -1,0 +1,165 @@
+"""The funds block (部门整体资金): rows to fund lines with their parents, and the sums that must
+hold between them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from jixiao import dictionaries
+
+from .model import Finding, FundLine
+from .sections import Row, nonempty
+from .text import key, matches_any
+
+_COLUMNS = ("half_year_plan", "full_year_budget")
+_COLUMN_NAMES = {"half_year_plan": "半年计划执行数", "full_year_budget": "全年预算数"}
+
+
+def to_amount(text: str) -> Decimal | None:
+    try:
+        return Decimal(key(text).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
+    """The block header says the unit: 万元 as a rule; 元 or 亿元 are converted to 万元."""
+    markers = dictionaries.load("funds")["unit_markers"]
+    header = "".join(key(c.text) for c in nonempty(rows[0])) if rows else ""
+    for unit, factor in (("万元", Decimal(1)), ("亿元", Decimal(10000)), ("元", Decimal("0.0001"))):
+        if any(key(m) in header for m in markers[unit]):
+            return factor, unit
+    return Decimal(1), "万元"
+
+
+def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
+    """Each data row holds a name (and maybe 小计) and its amounts. Amounts are matched to the
+    section's value columns from the right, because leading tabs vary from row to row."""
+    sections = dictionaries.load("sections")
+    funds = dictionaries.load("funds")
+    factor, unit = _unit_factor(rows)
+    findings: list[Finding] = []
+    if unit != "万元":
+        findings.append(
+            Finding(
+                "info",
+                "amounts_converted",
+                f"The funds block states its amounts in {unit}; they are stored in 万元.",
+                rows[0][0].location if rows else None,
+            )
+        )
+    section_keys = {s: {key(w) for w in words} for s, words in sections["funds_sections"].items()}
+    income_total_names = {key(n) for n in funds["income"]["totals"]}
+    child_sets = {key(p): {key(c) for c in cs} for p, cs in funds["income"]["children"].items()}
+    top_level_spend = {key(n) for n in funds["expenditure"]["top_level"]}
+    projects_parent = funds["expenditure"]["projects_parent"]
+
+    lines: list[FundLine] = []
+    section: str | None = None
+    columns: list[str] = ["full_year_budget"]
+    income_total: str | None = None
+    open_parent: str | None = None  # the income line printed with 小计
+    in_projects = False
+    for row in rows:
+        cells = nonempty(row)
+        texts = [key(c.text) for c in cells]
+        named_section = next((s for s, ks in section_keys.items() if ks & set(texts)), None)
+        if named_section:
+            section = named_section
+            columns = [
+                col
+                for c in cells
+                for col, words in sections["funds_columns"].items()
+                if matches_any(c.text, words)
+            ] or ["full_year_budget"]
+            continue
+        amounts = [(c, to_amount(c.text)) for c in cells]
+        numbers = [(c, a) for c, a in amounts if a is not None]
+        names = [c for c, a in amounts if a is None and key(c.text) != "小计"]
+        if not names or section is None:
+            continue
+        name_cell = names[-1]
+        name = name_cell.text.replace("\n", "")
+        is_subtotal = any(key(c.text) == "小计" for c in cells)
+        line = FundLine(seq=len(lines) + 1, section=section, name=name, location=name_cell.location)
+        for column, (_, amount) in zip(
+            reversed(columns), reversed(numbers[-len(columns) :]), strict=False
+        ):
+            setattr(line, column, amount * factor)
+        if section == "income":
+            if key(name) in income_total_names and income_total is None:
+                income_total = name
+            elif open_parent and key(name) in child_sets.get(key(open_parent), set()):
+                line.parent = open_parent
+            else:
+                line.parent = income_total
+                open_parent = name if is_subtotal or key(name) in child_sets else None
+        else:
+            if key(name) in top_level_spend:
+                in_projects = key(name) == key(projects_parent)
+            elif in_projects:
+                line.parent = projects_parent
+        lines.append(line)
+    return lines, findings
+
+
+def _fmt(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def _check_sum(
+    parts: list[FundLine], whole: FundLine, column: str, what: str, tolerance: Decimal
+) -> Finding | None:
+    values = [getattr(p, column) for p in parts]
+    total = getattr(whole, column)
+    if total is None or not values or any(v is None for v in values):
+        return None
+    got = sum(values, Decimal(0))
+    diff = got - total
+    if abs(diff) <= tolerance:
+        return None
+    return Finding(
+        "warning",
+        "funds_do_not_add_up",
+        f"{what} add up to {_fmt(got)} 万元 but {whole.name} is {_fmt(total)} 万元 "
+        f"({_COLUMN_NAMES[column]}): a difference of {_fmt(diff)} 万元. Check these lines in "
+        "the filing; either the filing is wrong or a number was misread.",
+        whole.location,
+    )
+
+
+def reconcile_funds(lines: list[FundLine]) -> list[Finding]:
+    """Children must add up to their parent in every column both print; the cross-section
+    balances in dictionaries/funds.yaml (基本支出 + 项目支出 = 资金总额) must hold."""
+    funds = dictionaries.load("funds")
+    tolerance = Decimal(str(funds["tolerance"]))
+    by_name = {(line.section, line.name): line for line in lines}
+    any_by_name = {key(line.name): line for line in lines}
+    children: dict[tuple[str, str], list[FundLine]] = defaultdict(list)
+    for line in lines:
+        if line.parent:
+            children[(line.section, line.parent)].append(line)
+    findings = []
+    for (section, parent_name), parts in children.items():
+        parent = by_name.get((section, parent_name))
+        if parent is None:
+            continue
+        for column in _COLUMNS:
+            what = f"The {len(parts)} lines under {parent_name}"
+            finding = _check_sum(parts, parent, column, what, tolerance)
+            if finding:
+                findings.append(finding)
+    for rule in funds["balances"]:
+        part_lines = [any_by_name.get(key(n)) for n in rule["parts"]]
+        whole = any_by_name.get(key(rule["whole"]))
+        if whole is None or any(p is None for p in part_lines):
+            continue
+        for column in rule["columns"]:
+            what = " + ".join(rule["parts"])
+            finding = _check_sum(
+                [p for p in part_lines if p is not None], whole, column, what, tolerance
+            )
+            if finding:
+                findings.append(finding)
+    return findings

@@ -1,0 +1,84 @@
+"""The filing's header: title, region, year, department, 主要职能, staffing and goals."""
+
+from __future__ import annotations
+
+import re
+
+from jixiao import dictionaries
+from jixiao.extract import Paragraph
+
+from .model import MainFunction, Staffing
+from .sections import Row, nonempty
+from .text import key
+
+_ENUMERATOR = re.compile(r"^\s*[(（]\s*[一二三四五六七八九十百]+\s*[)）]\s*|^\s*\d+\s*[.、．]\s*")
+_ENUMERATOR_ANYWHERE = re.compile(r"[(（]\s*[一二三四五六七八九十百]+\s*[)）]")
+
+
+def paragraphs_to_title(paragraphs: list[Paragraph]) -> str | None:
+    for p in paragraphs:
+        if "绩效" in p.text and ("表" in p.text or "目标" in p.text):
+            return p.text
+    return paragraphs[0].text if paragraphs else None
+
+
+def paragraphs_to_fiscal_year(paragraphs: list[Paragraph], title: str | None) -> int | None:
+    pattern = re.compile(dictionaries.load("sections")["fiscal_year_pattern"])
+    # A line that is only "2024年度" is the strongest evidence; then the title; then any line.
+    candidates = [p.text for p in paragraphs if re.fullmatch(r"\s*\d{4}\s*年度?\s*", p.text)]
+    candidates += [title or ""] + [p.text for p in paragraphs]
+    for text in candidates:
+        m = pattern.search(text)
+        if m:
+            return int(m["year"])
+    return None
+
+
+def title_to_doc_type(title: str | None) -> str | None:
+    for marker, doc_type in dictionaries.load("sections")["doc_types"]:
+        if title and marker in title:
+            return str(doc_type)
+    return None
+
+
+def to_region(title: str | None, department: str | None) -> str | None:
+    pattern = re.compile(dictionaries.load("sections")["region_pattern"])
+    for text in (title, department):
+        if text:
+            m = pattern.match(key(text))
+            if m:
+                return m["region"]
+    return None
+
+
+def field_value(row: Row | None) -> str | None:
+    """The text of a header field: every non-empty cell after the label, joined."""
+    if row is None:
+        return None
+    cells = nonempty(row)[1:]
+    text = "\n".join(c.text for c in cells)
+    return text or None
+
+
+def text_to_main_functions(text: str | None) -> list[MainFunction]:
+    """'(一) …\n(二) …' to numbered items; the enumerators go, seq keeps the order."""
+    if not text:
+        return []
+    items = [line for line in text.splitlines() if line.strip()]
+    if len(items) <= 1 and len(_ENUMERATOR_ANYWHERE.findall(text)) > 1:
+        items = [s for s in _ENUMERATOR_ANYWHERE.split(text) if s.strip()]
+    return [
+        MainFunction(seq=i, text=_ENUMERATOR.sub("", item).strip())
+        for i, item in enumerate(items, start=1)
+    ]
+
+
+def text_to_staffing(text: str | None) -> Staffing:
+    if not text:
+        return Staffing()
+    values: dict[str, int] = {}
+    for name, pattern in dictionaries.load("sections")["staffing_patterns"].items():
+        m = re.search(pattern, text)
+        if m:
+            values[name] = int(m.group(1))
+    return Staffing(**values)

@@ -1,0 +1,140 @@
+"""The types `normalize` hands on: a `Filing` with its indicators and their `Target`s.
+
+Plain dataclasses, JSON-serialisable through `to_dict`, so `jixiao extract FILE --json` shows
+exactly what would be loaded."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+Status = Literal["ok", "partial", "failed"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str
+    message: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one value cell means. `raw` is the cell as printed and is never altered."""
+
+    raw: str
+    kind: str  # quantitative | qualitative | rank | deadline | range | text
+    comparator: str | None = None
+    value: Decimal | None = None
+    value_max: Decimal | None = None
+    unit: str | None = None
+    label: str | None = None
+    due_date: dt.date | None = None
+    value_wan: Decimal | None = None  # amounts (元/万元/亿元) in 万元
+    period: str | None = None  # H1 | FY | LT | actual | prior, set by the table it came from
+
+
+@dataclass
+class Indicator:
+    seq: int
+    level1: str | None
+    level2: str | None
+    level3: str
+    key_task: str | None = None
+    function_seq: int | None = None
+    canonical_name: str | None = None
+    match_score: float | None = None
+    page: int | None = None
+    level2_raw: str | None = None  # as printed, where level2 was rejoined or repaired
+    location: str | None = None
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MainFunction:
+    seq: int
+    text: str
+
+
+@dataclass
+class FundLine:
+    seq: int
+    section: str  # income | expenditure
+    name: str
+    parent: str | None = None
+    half_year_plan: Decimal | None = None
+    full_year_budget: Decimal | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Staffing numbers stated in 机构设置及人员配置 (编制 = authorised posts)."""
+
+    admin_quota: int | None = None  # 行政编制
+    admin_in_use: int | None = None  # 实际用编 (行政)
+    admin_aux_quota: int | None = None  # 行政附属编制
+    institution_quota: int | None = None  # 事业编制
+    institution_in_use: int | None = None  # 实际用编 (事业)
+
+
+@dataclass
+class Filing:
+    source_path: str
+    source_sha256: str
+    source_format: str
+    status: Status = "ok"
+    doc_type: str | None = None
+    title: str | None = None
+    region: str | None = None
+    fiscal_year: int | None = None
+    department: str | None = None
+    project_name: str | None = None
+    mid_long_term_goal: str | None = None
+    annual_goal: str | None = None
+    organization: str | None = None
+    staffing: Staffing = field(default_factory=Staffing)
+    main_functions: list[MainFunction] = field(default_factory=list)
+    fund_lines: list[FundLine] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def failed(
+        cls, source_path: str, source_sha256: str, source_format: str, finding: Finding
+    ) -> Filing:
+        return cls(
+            source_path=source_path,
+            source_sha256=source_sha256,
+            source_format=source_format,
+            status="failed",
+            findings=[finding],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class NormalizeError(Exception):
+    """The document was read but is not a filing jixiao understands. Message for a clerk."""
+
+    def __init__(self, message: str, *, code: str = "not_a_filing"):
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,318 @@
+"""`parse_target`: one value cell ("=100%", "≤10%", "有序推进", "全省前二") to a `Target`.
+
+Each form is a small rule tried in order (deadline, rank, range, quantity, label); the first that
+matches the whole cell wins, and a cell no rule matches is kind 'text', kept whole. The words and
+units come from `dictionaries/`."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import cn2an
+
+from jixiao import dictionaries
+
+from .model import Target
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+(?:点[" + _CN_DIGITS + "]+)?"
+
+
+@cache
+def _vocab() -> dict[str, object]:
+    comparators = dictionaries.load("comparators")
+    units = dictionaries.load("units")
+    labels = dictionaries.load("labels")["labels"]
+    alias_to_unit = {
+        alias: canonical for canonical, aliases in units["units"].items() for alias in aliases
+    }
+    for canonical in units["units"]:
+        alias_to_unit.setdefault(canonical, canonical)
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    return {
+        "symbols": sorted(comparators["symbols"].items(), key=lambda kv: -len(kv[0])),
+        "prefix": comparators["prefix_words"],
+        "suffix": comparators["suffix_words"],
+        "prefix_re": alternation(list(comparators["prefix_words"])),
+        "suffix_re": alternation(list(comparators["suffix_words"])),
+        "units": alias_to_unit,
+        "wan": {k: Decimal(str(v)) for k, v in units["amounts_in_wan"].items()},
+        "rank_units": set(units["rank_units"]),
+        "multipliers": {k: Decimal(v) for k, v in units["multipliers"].items()},
+        "labels": labels,
+    }
+
+
+def fold(text: str) -> str:
+    """The comparable form of a value cell: NFKC (full-width digits, ％ ＝ ＞), look-alike signs to
+    their canonical forms, no whitespace, no closing punctuation."""
+    s = unicodedata.normalize("NFKC", text)
+    for alias, canonical in _vocab()["symbols"]:  # type: ignore[attr-defined]
+        s = s.replace(alias, canonical)
+    s = re.sub(r"\s+", "", s)
+    return s.strip("。.;；,，")
+
+
+def to_decimal(number: str) -> Decimal | None:
+    """'1,234.5' or '三十' or '两' to a Decimal; None when it is not a number."""
+    number = number.replace(",", "")
+    try:
+        return Decimal(number)
+    except InvalidOperation:
+        pass
+    try:
+        converted = cn2an.cn2an(number, "smart")
+    except Exception:  # cn2an raises bare ValueError and friends on odd input
+        return None
+    try:
+        return Decimal(str(converted))
+    except InvalidOperation:
+        return None
+
+
+def resolve_unit(text: str) -> tuple[str | None, Decimal] | None:
+    """Unit text to (canonical unit, multiplier). '' is no unit; '次/月' a rate; '万个' folds
+    the 万 into the multiplier. None when the text is not a unit."""
+    vocab = _vocab()
+    units: dict[str, str] = vocab["units"]  # type: ignore[assignment]
+    if not text:
+        return None, Decimal(1)
+    if text in units:
+        return units[text], Decimal(1)
+    if "/" in text:
+        parts = text.split("/")
+        if len(parts) == 2 and all(p in units for p in parts):
+            return f"{units[parts[0]]}/{units[parts[1]]}", Decimal(1)
+        return None
+    multipliers: dict[str, Decimal] = vocab["multipliers"]  # type: ignore[assignment]
+    head, rest = text[:1], text[1:]
+    if head in multipliers and rest in units:
+        return units[rest], multipliers[head]
+    return None
+
+
+def _amount_in_wan(value: Decimal | None, unit: str | None) -> Decimal | None:
+    factors: dict[str, Decimal] = _vocab()["wan"]  # type: ignore[assignment]
+    if value is None or unit not in factors:
+        return None
+    return value * factors[unit]
+
+
+def _strip_comparators(s: str) -> tuple[str | None, str]:
+    """Take comparator symbols and words off both ends; returns (comparator, rest)."""
+    vocab = _vocab()
+    found: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        m = re.match(rf"^({vocab['prefix_re']})", s)
+        if m:
+            found.append(vocab["prefix"][m.group(1)])  # type: ignore[index]
+            s = s[m.end() :]
+            changed = True
+        if s[:1] in "=≥≤><" and s:
+            found.append(s[0])
+            s = s[1:]
+            changed = True
+    m = re.search(rf"({vocab['suffix_re']})$", s)
+    if m:
+        found.append(vocab["suffix"][m.group(1)])  # type: ignore[index]
+        s = s[: m.start()]
+    # 不低于 and ≥ together say the same thing; when they disagree the symbol printed first wins.
+    return (found[0] if found else None), s
+
+
+# --- rules: each takes (raw, folded, fiscal_year) and returns a Target or None -----------------
+
+_DEADLINE_SUFFIX = r"(?P<before>前|之前|以前|内|之内)?(?:完成|前完成|结束)?"
+
+
+def _end_of_month(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _deadline(raw: str, s: str, fiscal_year: int | None) -> Target | None:
+    def target(date: dt.date | None, before: bool) -> Target:
+        return Target(raw=raw, kind="deadline", comparator="≤" if before else None, due_date=date)
+
+    def year_of(group: str | None) -> int | None:
+        return int(group) if group else fiscal_year
+
+    m = re.fullmatch(
+        r"(?P<y1>\d{4})[.\-/年](?P<m1>\d{1,2})月?[-~—–至到](?:(?P<y2>\d{4})[.\-/年])?(?P<m2>\d{1,2})月?",
+        s,
+    )
+    if m:
+        y2 = int(m["y2"] or m["y1"])
+        m2 = int(m["m2"])
+        if 1 <= m2 <= 12:
+            return target(_end_of_month(y2, m2), True)
+    m = re.fullmatch(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})" + _DEADLINE_SUFFIX, s)
+    if m:
+        try:
+            return target(dt.date(int(m["y"]), int(m["m"]), int(m["d"])), bool(m["before"]))
+        except ValueError:
+            return None
+    m = re.fullmatch(
+        r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号])?"
+        r"(?P<edge>底|末|份|中旬|上旬|下旬)?" + _DEADLINE_SUFFIX,
+        s,
+    )
+    if m and 1 <= int(m["m"]) <= 12:
+        year, month = year_of(m["y"]), int(m["m"])
+        before = bool(m["before"])
+        if year is None:
+            return target(None, before)
+        try:
+            if m["d"]:
+                date = dt.date(year, month, int(m["d"]))
+            elif before and not m["edge"]:
+                date = dt.date(year, month, 1) - dt.timedelta(days=1)  # "6月前": before June
+            elif m["edge"] == "上旬":
+                date = dt.date(year, month, 10)
+            elif m["edge"] == "中旬":
+                date = dt.date(year, month, 20)
+            else:
+                date = _end_of_month(year, month)
+        except ValueError:
+            return None
+        return target(date, before or m["edge"] in ("底", "末"))
+    m = re.fullmatch(r"(?:(?P<y>\d{4})年)?(?:年底|年末|底|年内|年度内|本年度内|全年)" + _DEADLINE_SUFFIX, s)
+    if m and (m["y"] or not s[:1].isdigit()):
+        year = year_of(m["y"])
+        return target(dt.date(year, 12, 31) if year else None, True)
+    m = re.fullmatch(
+        r"(?:(?P<y>\d{4})年)?(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?" + _DEADLINE_SUFFIX, s
+    )
+    if m:
+        quarter = "一二三四".find(m["q"]) + 1 or int(m["q"])
+        year = year_of(m["y"])
+        return target(_end_of_month(year, quarter * 3) if year else None, True)
+    m = re.fullmatch(r"(?:(?P<y>\d{4})年)?(?P<h>上|下)半年(?:末|底)?" + _DEADLINE_SUFFIX, s)
+    if m:
+        year = year_of(m["y"])
+        month = 6 if m["h"] == "上" else 12
+        return target(_end_of_month(year, month) if year else None, True)
+    return None
+
+
+_SCOPE = r"(?P<scope>全国|全省|全市|全区|全县|省内|市内|区内|县内|同类城市|同级部门)"
+
+
+def _rank(raw: str, s: str, fiscal_year: int | None) -> Target | None:
+    lead = r"(?:排名|排|位居|居于|居|保持|位列|进入|处于|达到|在)?"
+    m = re.fullmatch(
+        rf"{_SCOPE}?{lead}(?:排名)?前(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位|强)?(?:以内)?", s
+    )
+    if m:
+        n = to_decimal(m["n"])
+        if n is not None:
+            return Target(raw=raw, kind="rank", comparator="≤", value=n, unit="位次")
+    m = re.fullmatch(
+        rf"{_SCOPE}?{lead}(?:排名)?第(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位)?", s
+    )
+    if m:
+        n = to_decimal(m["n"])
+        if n is not None:
+            return Target(raw=raw, kind="rank", comparator="=", value=n, unit="位次")
+    # "居全省前列" with a subject in front, but one clause only: "有序推进，…保持全省前列" is text.
+    m = re.fullmatch(rf"[^,;，；]*?{_SCOPE}(?:排名)?(?P<label>前列|领先|第一方阵)", s)
+    if m:
+        return Target(raw=raw, kind="rank", unit="位次", label=f"{m['scope']}{m['label']}")
+    return None
+
+
+def _range(raw: str, s: str, fiscal_year: int | None) -> Target | None:
+    comparator, body = _strip_comparators(s)
+    m = re.fullmatch(rf"±(?P<a>{_NUM})(?P<u>[^\d]*)", body)
+    if m:
+        unit = resolve_unit(m["u"])
+        a = to_decimal(m["a"])
+        if unit is None or a is None:
+            return None
+        return Target(raw=raw, kind="range", value=-a * unit[1], value_max=a * unit[1], unit=unit[0])
+    m = re.fullmatch(rf"(?P<a>{_NUM})(?P<u1>[^\d\-~～—–至到]*)[-~～—–至到](?P<b>{_NUM})(?P<u2>[^\d]*)", body)
+    if not m:
+        return None
+    u1, u2 = resolve_unit(m["u1"]), resolve_unit(m["u2"])
+    a, b = to_decimal(m["a"]), to_decimal(m["b"])
+    if u1 is None or u2 is None or a is None or b is None:
+        return None
+    if m["u1"] and u1[0] != u2[0]:
+        return None
+    low, high = a * (u1[1] if m["u1"] else u2[1]), b * u2[1]
+    if low > high:
+        return None
+    return Target(
+        raw=raw,
+        kind="range",
+        comparator=comparator if comparator not in ("≥", "≤", ">", "<") else None,
+        value=low,
+        value_max=high,
+        unit=u2[0],
+        value_wan=_amount_in_wan(low, u2[0]),
+    )
+
+
+def _quantity(raw: str, s: str, fiscal_year: int | None) -> Target | None:
+    comparator, body = _strip_comparators(s)
+    m = re.fullmatch(rf"(?P<n>{_NUM})(?P<u>[^\d]*)", body)
+    if not m:
+        return None
+    number = to_decimal(m["n"])
+    unit = resolve_unit(m["u"])
+    if number is None or unit is None:
+        return None
+    value = number * unit[1]
+    kind = "rank" if unit[0] in _vocab()["rank_units"] else "quantitative"  # type: ignore[operator]
+    return Target(
+        raw=raw,
+        kind=kind,
+        comparator=comparator,
+        value=value,
+        unit=unit[0],
+        value_wan=_amount_in_wan(value, unit[0]),
+    )
+
+
+def _label(raw: str, s: str, fiscal_year: int | None) -> Target | None:
+    labels: dict[str, object] = _vocab()["labels"]  # type: ignore[assignment]
+    word = s.lstrip("=")
+    if word in labels:
+        return Target(raw=raw, kind="qualitative", label=word)
+    return None
+
+
+_RULES: tuple[Callable[[str, str, int | None], Target | None], ...] = (
+    _deadline,
+    _rank,
+    _range,
+    _quantity,
+    _label,
+)
+
+
+def parse_target(text: str, fiscal_year: int | None = None) -> Target:
+    """What a target cell means. Never raises: a value that fits no rule is kind 'text'.
+
+    `fiscal_year` fills the year of deadlines that omit it ("12月底前")."""
+    raw = text if isinstance(text, str) else str(text)
+    s = fold(raw)
+    if s:
+        for rule in _RULES:
+            try:
+                target = rule(raw, s, fiscal_year)
+            except (ValueError, ArithmeticError, OverflowError):
+                target = None
+            if target is not None:
+                return target
+    return Target(raw=raw, kind="text")

@@ -1,0 +1,33 @@
+"""Small pure helpers on cell text shared by the normalizer's steps."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import zhconv
+
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。:：;；、!！?？·•\-—_/]+")
+
+
+def key(text: str) -> str:
+    """A header or label as a lookup key: NFKC, no whitespace (exports break cells over lines)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@cache
+def simplified(text: str) -> str:
+    """Traditional characters to simplified, for matching against the dictionaries only."""
+    return str(zhconv.convert(text, "zh-cn"))
+
+
+def match_key(text: str) -> str:
+    """A name as compared against the dictionaries: simplified, NFKC, no punctuation or quotes."""
+    return _PUNCT.sub("", simplified(unicodedata.normalize("NFKC", text)))
+
+
+def matches_any(text: str, anchors: list[str]) -> bool:
+    k = key(text)
+    return any(key(anchor) in k for anchor in anchors)

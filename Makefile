@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench install install-dev clean
+.PHONY: run test lint bench install install-dev clean typing-tree
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,18 @@ run: $(STAMP_RUN)
 	$(VENV)/bin/jixiao ingest samples/filings --db sqlite:///jixiao.db
 
 test: $(STAMP_DEV)
-	$(PY) -m pytest
+	$(PY) -m pytest; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
 
-lint: $(STAMP_DEV)
+lint: $(STAMP_DEV) typing-tree
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# The installed layout (jixiao.extract = extract/, ...) as symlinks, for mypy.
+typing-tree:
+	rm -rf build/typing && mkdir -p build/typing/jixiao
+	for f in jixiao/*.py; do ln -s ../../../$$f build/typing/jixiao/; done
+	for d in extract normalize load dictionaries; do ln -s ../../../$$d build/typing/jixiao/$$d; done
 
 bench: $(STAMP_RUN)
 	$(PY) bench/run.py

@@ -20,8 +20,28 @@ log = logging.getLogger(__name__)
 # Suffixes a folder walk picks up. Files named on the command line are always read: the format is
 # told from the bytes, the suffix only decides what a folder walk looks at.
 FILING_SUFFIXES = frozenset(
-    {"", ".txt", ".tsv", ".text", ".csv", ".pdf", ".xlsx", ".xls", ".docx", ".doc", ".wps",
-     ".et", ".html", ".htm", ".zip", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+    {
+        "",
+        ".txt",
+        ".tsv",
+        ".text",
+        ".csv",
+        ".pdf",
+        ".xlsx",
+        ".xls",
+        ".docx",
+        ".doc",
+        ".wps",
+        ".et",
+        ".html",
+        ".htm",
+        ".zip",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".tif",
+        ".tiff",
+    }
 )
 
 

@@ -51,9 +51,9 @@ filings = Table(
 )
 
 
-
 def _filing_fk() -> ForeignKey:
     return ForeignKey("filings.id", ondelete="CASCADE")
+
 
 main_functions = Table(
     "main_functions",
@@ -96,8 +96,9 @@ indicators = Table(
 targets = Table(
     "targets",
     metadata,
-    Column("indicator_id", Integer, ForeignKey("indicators.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "indicator_id", Integer, ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("period", String(8), primary_key=True),
     Column("raw", Text, nullable=False),
     Column("comparator", String(2)),

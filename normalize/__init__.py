@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from jixiao.extract import RawDocument
 
-from .funds import reconcile_funds, rows_to_fund_lines
 from .functions import link_functions
+from .funds import reconcile_funds, rows_to_fund_lines
 from .header import (
     field_value,
     paragraphs_to_fiscal_year,

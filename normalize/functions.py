@@ -31,9 +31,11 @@ def _split_label(text: str) -> tuple[str, str]:
     return text[: m.end()], text[m.end() :]
 
 
-def _best_function(body: str, functions: list[MainFunction]) -> tuple[MainFunction, float] | None:
+def _best_function(
+    body: str, functions: list[tuple[MainFunction, str]]
+) -> tuple[MainFunction, float] | None:
     folded = _fold(body)
-    scored = [(f, fuzz.partial_ratio(folded, _fold(f.text))) for f in functions]
+    scored = [(f, fuzz.partial_ratio(folded, folded_text)) for f, folded_text in functions]
     if not scored:
         return None
     best = max(scored, key=lambda fs: fs[1])
@@ -44,6 +46,8 @@ def _repair_from(body: str, source: str) -> str:
     """The span of `source` that `body` is a damaged copy of, in the cell's punctuation style."""
     folded_body, folded_source = _fold(body).rstrip("等"), _fold(source)
     alignment = fuzz.partial_ratio_alignment(folded_body, folded_source)
+    if alignment is None:
+        return body
     start, end = alignment.dest_start, alignment.dest_end
     # Snap the ends to where the cell's first and last words really are in the source.
     head, tail = folded_body[:3], folded_body[-3:]
@@ -57,15 +61,14 @@ def _repair_from(body: str, source: str) -> str:
     return span
 
 
-def link_functions(
-    groups: list[FunctionGroup], functions: list[MainFunction]
-) -> list[Finding]:
+def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -> list[Finding]:
     findings: list[Finding] = []
+    folded_functions = [(f, _fold(f.text)) for f in functions]
     for group in groups:
         printed = group.printed
         label, body = _split_label(printed)
         where = "; ".join(c.location for c in group.parts)
-        match = _best_function(body, functions)
+        match = _best_function(body, folded_functions)
         text = printed
         if match is None:
             findings.append(

@@ -47,11 +47,12 @@ class _State:
 
     def start_level1(self, name: str) -> None:
         if self.level1 is None:
-            # The merged cell's text sat below the first rows of its span: fill them up.
+            # The merged cell's text sat below the first rows of its span: fill them up, and
+            # keep the 二级/重点工作 context those rows set.
             for indicator in self.pending_level1:
                 indicator.level1 = name
             self.pending_level1.clear()
-        if name != self.level1:
+        elif name != self.level1:
             self.level2, self.group, self.key_task = None, None, None
         self.level1 = name
 
@@ -183,7 +184,9 @@ def items_to_indicators(
         )
         for period, cell in zip(periods, value_cells, strict=True):
             if cell.text:
-                indicator.targets.append(replace(parse_target(cell.text, fiscal_year), period=period))
+                indicator.targets.append(
+                    replace(parse_target(cell.text, fiscal_year), period=period)
+                )
         if state.level1 is None:
             state.pending_level1.append(indicator)
         if state.group is not None:
@@ -200,4 +203,3 @@ def items_to_indicators(
                 )
             )
     return indicators, groups, findings
-

@@ -21,7 +21,9 @@ from jixiao import dictionaries
 from .model import Target
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+(?:点[" + _CN_DIGITS + "]+)?"
+_NUM = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+(?:点[" + _CN_DIGITS + "]+)?"
+)
 
 
 @cache
@@ -186,7 +188,9 @@ def _deadline(raw: str, s: str, fiscal_year: int | None) -> Target | None:
         except ValueError:
             return None
         return target(date, before or m["edge"] in ("底", "末"))
-    m = re.fullmatch(r"(?:(?P<y>\d{4})年)?(?:年底|年末|底|年内|年度内|本年度内|全年)" + _DEADLINE_SUFFIX, s)
+    m = re.fullmatch(
+        r"(?:(?P<y>\d{4})年)?(?:年底|年末|底|年内|年度内|本年度内|全年)" + _DEADLINE_SUFFIX, s
+    )
     if m and (m["y"] or not s[:1].isdigit()):
         year = year_of(m["y"])
         return target(dt.date(year, 12, 31) if year else None, True)
@@ -239,8 +243,12 @@ def _range(raw: str, s: str, fiscal_year: int | None) -> Target | None:
         a = to_decimal(m["a"])
         if unit is None or a is None:
             return None
-        return Target(raw=raw, kind="range", value=-a * unit[1], value_max=a * unit[1], unit=unit[0])
-    m = re.fullmatch(rf"(?P<a>{_NUM})(?P<u1>[^\d\-~～—–至到]*)[-~～—–至到](?P<b>{_NUM})(?P<u2>[^\d]*)", body)
+        return Target(
+            raw=raw, kind="range", value=-a * unit[1], value_max=a * unit[1], unit=unit[0]
+        )
+    m = re.fullmatch(
+        rf"(?P<a>{_NUM})(?P<u1>[^\d\-~～—–至到]*)[-~～—–至到](?P<b>{_NUM})(?P<u2>[^\d]*)", body
+    )
     if not m:
         return None
     u1, u2 = resolve_unit(m["u1"]), resolve_unit(m["u2"])

@@ -12,15 +12,16 @@ _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。:：;；、!！?？·•\-—_/]+")
 
 
-def key(text: str) -> str:
-    """A header or label as a lookup key: NFKC, no whitespace (exports break cells over lines)."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
-
-
 @cache
 def simplified(text: str) -> str:
     """Traditional characters to simplified, for matching against the dictionaries only."""
     return str(zhconv.convert(text, "zh-cn"))
+
+
+def key(text: str) -> str:
+    """A header or label as a lookup key: NFKC, simplified, no whitespace (exports break cells
+    over lines; mirror sites publish traditional characters)."""
+    return simplified(_SPACE.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def match_key(text: str) -> str:

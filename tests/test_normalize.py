@@ -1,0 +1,177 @@
+"""normalize/: fill-down by meaning, the funds checks, 职能 repair, header fields."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from conftest import SEED
+from jixiao.extract import extract_bytes
+from jixiao.normalize import Filing, NormalizeError, normalize
+from jixiao.normalize.header import text_to_main_functions, text_to_staffing
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+def _normalize(text: str) -> Filing:
+    return normalize(extract_bytes(text.encode("utf-8"), "test.txt"))
+
+
+def _tampered(old: str, new: str) -> Filing:
+    assert SEED_TEXT.count(old) == 1
+    return _normalize(SEED_TEXT.replace(old, new))
+
+
+def test_seed_funds_add_up() -> None:
+    filing = _normalize(SEED_TEXT)
+    assert not [f for f in filing.findings if f.code == "funds_do_not_add_up"]
+    by_name = {f.name: f for f in filing.fund_lines}
+    projects = [f for f in filing.fund_lines if f.parent == "项目支出"]
+    for column in ("half_year_plan", "full_year_budget"):
+        total = sum((getattr(p, column) for p in projects), Decimal(0))
+        assert total == getattr(by_name["项目支出"], column)
+    assert (
+        by_name["基本支出"].full_year_budget + by_name["项目支出"].full_year_budget
+        == by_name["资金总额"].full_year_budget
+    )
+
+
+def test_tampered_basic_spending_breaks_the_balance() -> None:
+    filing = _tampered("基本支出\t\t2113.75\t4744.96", "基本支出\t\t2113.75\t4754.96")
+    warnings = [f for f in filing.findings if f.code == "funds_do_not_add_up"]
+    assert len(warnings) == 1
+    w = warnings[0]
+    assert w.severity == "warning"
+    assert "基本支出 + 项目支出" in w.message and "资金总额" in w.message
+    assert "10.00" in w.message  # the difference
+    assert w.location == "line 12, cell 3"  # the 资金总额 line
+    assert filing.status == "partial"
+
+
+def test_tampered_project_line_names_the_parent_and_column() -> None:
+    filing = _tampered("涉外宣传经费\t0\t10", "涉外宣传经费\t0.5\t10")
+    (w,) = [f for f in filing.findings if f.code == "funds_do_not_add_up"]
+    assert "17 lines under 项目支出" in w.message
+    assert "半年计划执行数" in w.message and "0.50" in w.message
+    assert w.location == "line 23, cell 3"
+
+
+def test_tampered_fiscal_subline() -> None:
+    filing = _tampered("\t\t\t政府性基金\t\t0", "\t\t\t政府性基金\t\t12.5")
+    codes = [(f.code, f.location) for f in filing.findings if f.severity == "warning"]
+    assert ("funds_do_not_add_up", "line 13, cell 3") in codes  # 财政拨款's sub-lines
+
+
+def test_amounts_in_yuan_are_converted() -> None:
+    text = SEED_TEXT.replace("部门整体 资金(万 元)", "部门整体资金(元)")
+    filing = _normalize(text.replace("20948.46", "209484600"))
+    total = next(f for f in filing.fund_lines if f.name == "资金总额")
+    assert total.full_year_budget == Decimal("20948.46")
+    assert any(f.code == "amounts_converted" for f in filing.findings)
+
+
+HEADER = "一级指标\t二级指标\t三级指标\t半年指标值\t全年指标值\n"
+
+
+def test_lone_level1_line_fills_the_rows_above_it() -> None:
+    text = (
+        "2024年度\n单位名称\t某局\n"
+        + HEADER
+        + "决策\t计划\t甲\t健全\t健全\n"
+        + "一级指标\t二级指标\t重点工作\t三级指标\t半年指标值\t全年指标值\n"
+        + "\t职能1：做事\t任务A\t乙\t=1次\t=2次\n"
+        + "\t\t任务B\t丙\t=1次\t=2次\n"
+        + "\n履职\n\n"
+        + "\t\t丁\t=1次\t=2次\n"
+    )
+    filing = _normalize(text)
+    # Regression: the lone 履职 line used to reset 重点工作, so 丁 lost 任务B.
+    assert [(i.level1, i.level3, i.key_task) for i in filing.indicators] == [
+        ("决策", "甲", None),
+        ("履职", "乙", "任务A"),
+        ("履职", "丙", "任务B"),
+        ("履职", "丁", "任务B"),
+    ]
+
+
+def test_repeated_header_at_a_page_top_does_not_reset_the_fill() -> None:
+    text = (
+        "2024年度\n单位名称\t某局\n"
+        + HEADER
+        + "过程\t预算执行\t甲\t=0%\t=0%\n"
+        + HEADER
+        + "\t\t乙\t=0%\t=0%\n"
+    )
+    filing = _normalize(text)
+    assert [(i.level1, i.level2) for i in filing.indicators] == [("过程", "预算执行")] * 2
+
+
+def test_placeholder_rows_are_not_indicators() -> None:
+    text = (
+        "2024年度\n单位名称\t某局\n" + HEADER + "效益指标\t经济效益\t甲\t稳定\t稳定\t\n"
+        "\t社会效益\t\t\t\t\n\t生态效益\t\t\t\t\n"
+    )
+    filing = _normalize(text)
+    assert [i.level3 for i in filing.indicators] == ["甲"]
+    assert filing.status == "ok"
+
+
+def test_values_without_a_name_are_reported() -> None:
+    text = "2024年度\n单位名称\t某局\n" + HEADER + "决策\t计划\t甲\t健全\t健全\n\t\t\t=1次\t=2次\n"
+    filing = _normalize(text)
+    assert [f.code for f in filing.findings] == ["values_without_indicator"]
+    assert filing.status == "partial"
+
+
+def test_level1_that_never_appears_is_reported() -> None:
+    filing = _normalize("2024年度\n单位名称\t某局\n" + HEADER + "\t计划\t甲\t健全\t健全\n")
+    assert any(f.code == "level1_unknown" for f in filing.findings)
+
+
+def test_paraphrased_function_is_linked_not_repaired() -> None:
+    # Regression: 职能5 says "协调和管理等工作" where 主要职能 (六) says "协调和管理工作"; an
+    # undamaged cell must be kept as printed.
+    filing = _normalize(SEED_TEXT)
+    fifth = next(i for i in filing.indicators if i.level3 == "完成评估报告数量")
+    assert fifth.level2 == "职能5：按规定负责全市国家级、省级开发区的指导、服务、协调和管理等工作"
+    assert fifth.level2_raw is None and fifth.function_seq == 6
+    repaired = [f for f in filing.findings if f.code == "function_text_repaired"]
+    assert [f.location for f in repaired] == ["line 79, cell 3; line 81, cell 1"]
+
+
+def test_main_functions_split_without_paragraph_tags() -> None:
+    items = text_to_main_functions("(一) 甲事。(二) 乙事。（三）丙事等")
+    assert [(m.seq, m.text) for m in items] == [(1, "甲事。"), (2, "乙事。"), (3, "丙事等")]
+
+
+def test_staffing_numbers() -> None:
+    staffing = text_to_staffing(
+        "人员配置:机关现有行政编制92名,实际用编人数91名,行政附属编制0名,"
+        "下属事业单位有全额事业编制14名,实际用编人数10名。"
+    )
+    assert (
+        staffing.admin_quota,
+        staffing.admin_in_use,
+        staffing.admin_aux_quota,
+        staffing.institution_quota,
+        staffing.institution_in_use,
+    ) == (92, 91, 0, 14, 10)
+
+
+@pytest.mark.parametrize("text", ["会议通知\n各单位：\n请准时参加。\n", "a\tb\nc\td\n"])
+def test_not_a_filing(text: str) -> None:
+    with pytest.raises(NormalizeError, match="does not look like"):
+        _normalize(text)
+
+
+def test_traditional_characters_are_read_and_matched() -> None:
+    text = (
+        "2024年度\n單位名稱\t某局\n一級指標\t二級指標\t三級指標\t半年指標值\t全年指標值\n"
+        "過程\t預算執行\t預算執行率\t=50%\t=100%\n"
+    )
+    filing = _normalize(text)
+    assert filing.department == "某局"
+    indicator = filing.indicators[0]
+    assert (indicator.level1, indicator.level3) == ("過程", "預算執行率")  # stored as printed
+    assert indicator.canonical_name == "预算执行率"

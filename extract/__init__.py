@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .model import Block, Cell, ExtractError, Paragraph, RawDocument, Table
+from .model import Block, Cell, ExtractError, Note, Paragraph, RawDocument, Table
 from .sniff import decode_text, looks_like_html, sniff_format
 from .text_export import text_to_blocks
 
@@ -14,6 +14,7 @@ __all__ = [
     "Block",
     "Cell",
     "ExtractError",
+    "Note",
     "Paragraph",
     "RawDocument",
     "Table",
@@ -25,7 +26,6 @@ __all__ = [
 
 # Formats later stages of the roadmap will read; until then, a clear finding rather than a guess.
 _NOT_YET = {
-    "pdf": "a PDF",
     "zip": "a ZIP container (Office .docx/.xlsx or an archive)",
     "ole": "a legacy Office file (.doc/.xls)",
     "image": "an image",
@@ -37,17 +37,29 @@ def extract_bytes(data: bytes, source_path: str) -> RawDocument:
     """Bytes of one file to a RawDocument. The format comes from the bytes, not the name."""
     sha256 = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data)
+    if fmt == "pdf":
+        from .pdf import pdf_to_blocks  # pdfplumber loads only when a PDF needs it
+
+        blocks, notes, pages = pdf_to_blocks(data)
+        return RawDocument(
+            source_path=source_path,
+            sha256=sha256,
+            source_format="pdf",
+            blocks=blocks,
+            page_count=pages,
+            notes=notes,
+        )
     if fmt in _NOT_YET:
         raise ExtractError(
-            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports only. "
-            "Export the table as text (tab-separated) and ingest that.",
+            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports and "
+            "PDFs only. Save it as PDF and ingest that.",
             code="unsupported_format",
         )
     text, encoding = decode_text(data)
     if looks_like_html(text):
         raise ExtractError(
-            f"This file is {_NOT_YET['html']}; this version of jixiao reads text exports only. "
-            "Save the page's table as text (tab-separated) and ingest that.",
+            f"This file is {_NOT_YET['html']}; this version of jixiao reads text exports and "
+            "PDFs only. Print the page to PDF and ingest that.",
             code="unsupported_format",
         )
     return RawDocument(

@@ -24,7 +24,7 @@ class Cell:
 
     @property
     def location(self) -> str:
-        parts = []
+        parts: list[str] = []
         if self.page is not None:
             parts.append(f"page {self.page}")
         if self.line is not None:
@@ -58,6 +58,17 @@ Block = Paragraph | Table
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something the extractor noticed that a person may need to know (a page that needs OCR, a
+    merged cell joined across a page end). `normalize` turns notes into findings."""
+
+    severity: str  # error | warning | info
+    code: str
+    message: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
 class RawDocument:
     source_path: str
     sha256: str
@@ -65,7 +76,7 @@ class RawDocument:
     blocks: tuple[Block, ...]
     encoding: str | None = None
     page_count: int | None = None
-    notes: tuple[str, ...] = field(default=())  # what the extractor noticed, in plain words
+    notes: tuple[Note, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         out: list[dict[str, Any]] = []

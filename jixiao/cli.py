@@ -151,9 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
-    if args.command == "ingest":
-        return _cmd_ingest(args)
-    if args.command == "extract":
-        return _cmd_extract(args)
+    try:
+        if args.command == "ingest":
+            return _cmd_ingest(args)
+        if args.command == "extract":
+            return _cmd_extract(args)
+    except BrokenPipeError:
+        # `jixiao extract … | head`: the reader left; not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     parser.print_help(sys.stderr)
     return EXIT_USAGE

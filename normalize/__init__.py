@@ -53,7 +53,16 @@ def normalize(doc: RawDocument) -> Filing:
     """Compose the steps. Raises NormalizeError when the document is not a filing at all."""
     sections = document_to_sections(doc)
     title = paragraphs_to_title(sections.paragraphs)
+    notes = [Finding(n.severity, n.code, n.message, n.location) for n in doc.notes]  # type: ignore[arg-type]
     if not sections.indicator_items and not sections.fields:
+        ocr_pages = [n.location or "" for n in doc.notes if n.code == "page_needs_ocr"]
+        if ocr_pages:
+            raise NormalizeError(
+                f"Nothing in this file could be read as text: {', '.join(ocr_pages)} need OCR "
+                "(scanned images, or fonts without a character map). This version of jixiao "
+                "does not run OCR yet.",
+                code="needs_ocr",
+            )
         raise NormalizeError(
             "This file does not look like a budget performance table (绩效目标表/绩效自评表): it "
             "has no 单位名称 or 一级指标/三级指标 header. If it is one, check that its table "
@@ -64,6 +73,7 @@ def normalize(doc: RawDocument) -> Filing:
     organization = field_value(sections.fields.get("organization"))
     main_functions = text_to_main_functions(field_value(sections.fields.get("main_functions")))
     fund_lines, findings = rows_to_fund_lines(sections.fund_rows)
+    findings = notes + findings
     findings += reconcile_funds(fund_lines)
     indicators, groups, indicator_findings = items_to_indicators(
         sections.indicator_items, fiscal_year

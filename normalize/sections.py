@@ -3,6 +3,7 @@ block, and the indicator table (its header rows, data rows and lone 一级 label
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -51,6 +52,17 @@ def header_field_of(row: Row) -> str | None:
     return None
 
 
+def paragraph_to_field(paragraph: Paragraph) -> tuple[str, Row] | None:
+    """'单位名称：苏州市商务局' printed as a line of text rather than a table row."""
+    m = re.match(r"^\s*([^：:]{2,12})[：:]\s*(.+)$", paragraph.text)
+    if not m:
+        return None
+    label = Cell(text=m.group(1), row=0, col=0, page=paragraph.page, line=paragraph.line)
+    value = Cell(text=m.group(2).strip(), row=0, col=1, page=paragraph.page, line=paragraph.line)
+    name = header_field_of((label,))
+    return (name, (label, value)) if name else None
+
+
 def document_to_sections(doc: RawDocument) -> Sections:
     """One pass over the blocks. Region changes are driven by anchor cells, not positions."""
     anchors = dictionaries.load("sections")
@@ -62,7 +74,11 @@ def document_to_sections(doc: RawDocument) -> Sections:
             if region == "indicators" and key(block.text) in level1_keys:
                 out.indicator_items.append(IndicatorItem("marker", paragraph=block))
             elif region == "header":
-                out.paragraphs.append(block)
+                labelled = paragraph_to_field(block)
+                if labelled is not None:
+                    out.fields[labelled[0]] = labelled[1]
+                else:
+                    out.paragraphs.append(block)
             continue
         assert isinstance(block, Table)
         for row in block.rows:

@@ -63,7 +63,7 @@ def test_ingest_json_summary_and_exit_1_on_failed_files(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     summary = json.loads(result.stdout)
-    assert (summary["ok"], summary["failed"], summary["indicators"]) == (1, 4, 69)
+    assert (summary["ok"], summary["failed"], summary["indicators"]) == (1, 6, 69)
     assert "The file is empty" in result.stderr
 
 

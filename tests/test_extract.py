@@ -98,10 +98,10 @@ def test_extension_is_not_trusted(tmp_path: Path) -> None:
     disguised = tmp_path / "filing.pdf"
     disguised.write_bytes(SEED.read_bytes())
     assert extract_file(disguised).source_format == "text"
-    # ... and a PDF named .txt is recognised as a PDF
-    with pytest.raises(ExtractError) as err:
-        extract_file(SAMPLES / "bad" / "not-really.pdf")
-    assert err.value.code == "unsupported_format"
+    # ... and a PDF named .txt is read as a PDF
+    pdf_as_text = tmp_path / "filing.txt"
+    pdf_as_text.write_bytes((SAMPLES / "pdf" / "suzhou_commerce_2024_seed.pdf").read_bytes())
+    assert extract_file(pdf_as_text).source_format == "pdf"
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,9 @@ def test_extension_is_not_trusted(tmp_path: Path) -> None:
     [
         ("empty.txt", "empty_file"),
         ("random-bytes.txt", "not_text"),
-        ("not-really.pdf", "unsupported_format"),
+        ("truncated.pdf", "truncated_pdf"),
+        ("corrupt.pdf", "corrupt_pdf"),
+        ("encrypted.pdf", "encrypted_pdf"),
     ],
 )
 def test_unreadable_files_raise_one_error_type(name: str, code: str) -> None:

@@ -126,7 +126,7 @@ def test_same_bytes_under_another_name_is_one_filing(db_url: str, tmp_path: Path
 
 def test_failed_files_get_a_row_and_the_rest_still_load(db_url: str) -> None:
     summary = ingest([SAMPLES / "bad", SEED], db_url)
-    assert summary.ok == 1 and summary.failed == 4
+    assert summary.ok == 1 and summary.failed == 6
     assert summary.exit_code == 1
     engine = create_engine(db_url)
     with engine.connect() as conn:
@@ -139,16 +139,20 @@ def test_failed_files_get_a_row_and_the_rest_still_load(db_url: str) -> None:
         ).all()
         assert conn.execute(text("SELECT count(*) FROM indicators")).scalar_one() == 69
     assert [Path(r.source_path).name for r in rows] == [
+        "corrupt.pdf",
         "empty.txt",
+        "encrypted.pdf",
         "meeting-notice.txt",
-        "not-really.pdf",
         "random-bytes.txt",
+        "truncated.pdf",
     ]
     assert {r.code for r in rows} == {
+        "corrupt_pdf",
         "empty_file",
+        "encrypted_pdf",
         "not_a_filing",
-        "unsupported_format",
         "not_text",
+        "truncated_pdf",
     }
     assert all(r.severity == "error" and len(r.message) > 20 for r in rows)
 

@@ -1,0 +1,596 @@
+"""Text-layer PDFs (pdfplumber): ruled tables with merged cells that run over pages, into the same
+RawDocument a text export gives.
+
+The steps, each a small function named for what it turns into what:
+    page → chars (fake-bold doubles removed) → quality check (cid / private-use / no text)
+    page → tables (ruling lines; word alignment where rules are missing)
+    table cells → grid positions with row/col spans (from geometry, not guesses)
+    chars → cells by position → cell text (wrapped lines joined without spaces)
+    chars outside tables → paragraphs
+    per-page table fragments → one table (columns matched by x, repeated headers dropped,
+    merged cells split by a page end joined back)
+Pages are read one at a time and their caches released, so memory stays flat on long files."""
+
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Block, Cell, ExtractError, Note, Paragraph, Table
+
+log = logging.getLogger(__name__)
+
+LATTICE = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# Snap positions closer than this (points) into one grid line.
+GRID_TOL = 2.0
+# Share of characters that are (cid:N) or private-use above which a page's text is unusable.
+BAD_TEXT_SHARE = 0.3
+_FURNITURE = re.compile(r"^(第\s*\d+\s*页.*|[-—–]?\s*\d+\s*[-—–]?|\d+\s*/\s*\d+|共\s*\d+\s*页.*)$")
+_PUA = re.compile(r"[\ue000-\uf8ff]")
+
+
+@dataclass
+class _Cell:
+    """A cell of one page's table, before stitching."""
+
+    page: int
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
+    row: int = 0
+    col: int = 0
+    row_span: int = 1
+    col_span: int = 1
+    text: str = ""
+    # Its text runs to the right edge and the bottom: it may go on in the next page's piece.
+    ends_full: bool = False
+    starts_top: bool = False  # its text starts right under its top edge
+
+
+@dataclass
+class _Fragment:
+    """One page's piece of a table."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    cells: list[_Cell]
+    n_rows: int
+
+
+@dataclass
+class _PageResult:
+    number: int
+    # ('table', _Fragment) or ('paragraph', Paragraph), top to bottom
+    items: list[tuple[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and (
+        "\u3000" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+    )
+
+
+def check_pdf_bytes(data: bytes) -> None:
+    """A download cut short has no end marker; say so instead of reading half a filing."""
+    if b"%%EOF" not in data[-4096:]:
+        raise ExtractError(
+            "This PDF is incomplete: it ends before the PDF's end marker, so it was probably cut "
+            "off while downloading or copying. Download or copy it again.",
+            code="truncated_pdf",
+        )
+
+
+def _is_bad_char(text: str) -> bool:
+    if text.startswith("(cid:") or _PUA.search(text):
+        return True
+    # Latin-1 and Latin Extended letters in a Chinese filing: codes read through the wrong map.
+    return any("\u0080" <= ch <= "\u024f" and ch not in "±×÷°·" for ch in text)
+
+
+def chars_to_quality(chars: list[dict[str, Any]], has_images: bool) -> str | None:
+    """None when the text layer is usable; otherwise why the page needs OCR."""
+    if not chars:
+        return "no_text" if has_images else None
+    bad = [c["text"] for c in chars if _is_bad_char(c["text"])]
+    if len(bad) <= BAD_TEXT_SHARE * len(chars):
+        return None
+    if sum(1 for t in bad if _PUA.search(t)) > len(bad) / 2:
+        return "private_use"
+    return "unmapped_text"
+
+
+_QUALITY = {
+    "no_text": "has no text layer (it is an image, a scan)",
+    "private_use": "has text mapped to private-use codes, not to real characters",
+    "unmapped_text": "has text in a font without a usable character map (it reads as (cid:N) "
+    "codes or stray Latin letters)",
+}
+
+
+def _snap(values: Iterable[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > GRID_TOL:
+            out.append(v)
+    return out
+
+
+def _index(grid: list[float], value: float) -> int:
+    i = bisect.bisect_left(grid, value - GRID_TOL)
+    return min(i, len(grid) - 1)
+
+
+def cells_to_grid(page: int, bboxes: list[tuple[float, float, float, float]]) -> list[_Cell]:
+    """Cell boxes to grid positions: a cell's span is how many grid lines it crosses."""
+    xs = _snap([b[0] for b in bboxes] + [b[2] for b in bboxes])
+    ys = _snap([b[1] for b in bboxes] + [b[3] for b in bboxes])
+    cells = []
+    for box in bboxes:
+        col, col_end = _index(xs, box[0]), _index(xs, box[2])
+        row, row_end = _index(ys, box[1]), _index(ys, box[3])
+        cells.append(
+            _Cell(
+                page=page,
+                bbox=box,
+                row=row,
+                col=col,
+                row_span=max(1, row_end - row),
+                col_span=max(1, col_end - col),
+            )
+        )
+    cells.sort(key=lambda c: (c.row, c.col))
+    return cells
+
+
+def _char_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Chars to lines, top to bottom, each left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        if lines:
+            last = lines[-1]
+            tol = max(1.0, 0.5 * min(ch["size"], last[0]["size"]))
+            if abs(ch["top"] - last[0]["top"]) <= tol:
+                last.append(ch)
+                continue
+        lines.append([ch])
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+    return lines
+
+
+def _line_text(line: list[dict[str, Any]]) -> str:
+    out = ""
+    prev: dict[str, Any] | None = None
+    for ch in line:
+        if prev is not None:
+            gap = ch["x0"] - prev["x1"]
+            # Latin words keep their spaces; Chinese never had any.
+            latin_gap = gap > 0.25 * ch["size"] and not (is_cjk(prev["text"]) or is_cjk(ch["text"]))
+            if latin_gap or gap > 1.5 * ch["size"]:
+                out += " "
+        out += ch["text"]
+        prev = ch
+    return out
+
+
+def _join(a: str, b: str) -> str:
+    """Two pieces of one wrapped text: no space between Chinese, one between Latin words."""
+    if not a or not b:
+        return a + b
+    if a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
+
+
+def chars_to_text(
+    chars: list[dict[str, Any]], bbox: tuple[float, float, float, float]
+) -> tuple[str, bool, bool]:
+    """A cell's chars to its text; whether its last line runs to the right edge and the bottom
+    (the text may carry on); whether its first line sits right under the top edge.
+
+    Wrapped lines are joined without a separator; a line that stops well short of the widest
+    one ended a paragraph, and becomes a line break."""
+    lines = _char_lines(chars)
+    if not lines:
+        return "", False, False
+    widths = [line[-1]["x1"] - line[0]["x0"] for line in lines]
+    size = max(c["size"] for c in chars)
+    widest = max(widths)
+    text = ""
+    for i, line in enumerate(lines):
+        piece = _line_text(line)
+        if i == 0:
+            text = piece
+        elif widest - widths[i - 1] > 1.5 * size:
+            text += "\n" + piece
+        elif widest - widths[i - 1] < 0.6 * size:
+            text += piece  # a full line broke mid-word: no space, even between Latin letters
+        else:
+            text = _join(text, piece)
+    last = lines[-1]
+    margin = 1.6 * size + 4
+    ends_full = (
+        bbox[2] - last[-1]["x1"] < margin and bbox[3] - max(c["bottom"] for c in last) < margin
+    )
+    starts_top = min(c["top"] for c in lines[0]) - bbox[1] < margin
+    text = unicodedata.normalize("NFC", text).strip()
+    return text, ends_full, starts_top
+
+
+def assign_chars(chars: list[dict[str, Any]], cells: list[_Cell]) -> list[dict[str, Any]]:
+    """Put each char in the cell holding its centre; returns the chars outside every cell."""
+    xs = _snap([c.bbox[0] for c in cells] + [c.bbox[2] for c in cells])
+    ys = _snap([c.bbox[1] for c in cells] + [c.bbox[3] for c in cells])
+    owner: dict[tuple[int, int], int] = {}
+    for index, cell in enumerate(cells):
+        for r in range(cell.row, cell.row + cell.row_span):
+            for c in range(cell.col, cell.col + cell.col_span):
+                owner[(r, c)] = index
+    buckets: list[list[dict[str, Any]]] = [[] for _ in cells]
+    outside = []
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        col = bisect.bisect_right(xs, cx) - 1
+        row = bisect.bisect_right(ys, cy) - 1
+        found = owner.get((row, col))
+        if found is None or not (0 <= col < len(xs) - 1 and 0 <= row < len(ys) - 1):
+            outside.append(ch)
+        else:
+            buckets[found].append(ch)
+    for cell, bucket in zip(cells, buckets, strict=True):
+        cell.text, cell.ends_full, cell.starts_top = chars_to_text(bucket, cell.bbox)
+    return outside
+
+
+def chars_to_paragraphs(chars: list[dict[str, Any]], page: int) -> list[tuple[float, Paragraph]]:
+    out = []
+    for line in _char_lines(chars):
+        text = _line_text(line).strip()
+        if text:
+            out.append((line[0]["top"], Paragraph(text=text, page=page)))
+    return out
+
+
+def chars_to_turn(chars: list[dict[str, Any]]) -> int:
+    """How far (0, 90, 180, 270 degrees) most text on the page is turned from upright."""
+    angles = Counter(
+        round(math.degrees(math.atan2(c["matrix"][1], c["matrix"][0])) / 90) * 90 % 360
+        for c in chars
+    )
+    if not angles:
+        return 0
+    angle, count = angles.most_common(1)[0]
+    return angle if count >= 0.6 * len(chars) else 0
+
+
+def _turned_upright(page: Any, turn: int) -> Any:
+    """The same page read with its /Rotate changed so that its text comes out upright."""
+    import pdfplumber
+
+    rotation = (page.rotation + turn) % 360
+    page.page_obj.attrs["Rotate"] = rotation
+    page.page_obj.rotate = rotation
+    return pdfplumber.page.Page(page.pdf, page.page_obj, page_number=page.page_number)
+
+
+def _segments(line: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A line of chars split where the gap is wider than a character: the cells of a row."""
+    out = [[line[0]]]
+    for ch in line[1:]:
+        if ch["x0"] - out[-1][-1]["x1"] > ch["size"]:
+            out.append([ch])
+        else:
+            out[-1].append(ch)
+    return out
+
+
+def chars_to_aligned_fragments(
+    chars: list[dict[str, Any]], page: int
+) -> tuple[list[_Fragment], list[dict[str, Any]]]:
+    """The fallback where a table has no ruling lines: consecutive lines of two or more
+    separated segments are rows; columns are where segments start, clustered across the rows.
+    Returns the tables and the chars left over (paragraphs)."""
+    lines = _char_lines(chars)
+    runs: list[list[list[list[dict[str, Any]]]]] = []
+    leftover: list[dict[str, Any]] = []
+    current: list[list[list[dict[str, Any]]]] = []
+    for line in [*lines, []]:
+        segments = _segments(line) if line else []
+        if len(segments) >= 2:
+            current.append(segments)
+            continue
+        if len(current) >= 2:
+            runs.append(current)
+        else:
+            leftover += [ch for row in current for seg in row for ch in seg]
+        current = []
+        leftover += line
+    fragments = []
+    for run in runs:
+        starts = _snap(seg[0]["x0"] for row in run for seg in row)
+        cells = []
+        for r, row in enumerate(run):
+            for seg in row:
+                col = max(0, bisect.bisect_right(starts, seg[0]["x0"] + GRID_TOL) - 1)
+                box = (
+                    seg[0]["x0"],
+                    min(c["top"] for c in seg),
+                    seg[-1]["x1"],
+                    max(c["bottom"] for c in seg),
+                )
+                cells.append(
+                    _Cell(page=page, bbox=box, row=r, col=col, text=_line_text(seg).strip())
+                )
+        xs = [c.bbox for c in cells]
+        bbox = (
+            min(b[0] for b in xs),
+            min(b[1] for b in xs),
+            max(b[2] for b in xs),
+            max(b[3] for b in xs),
+        )
+        fragments.append(_Fragment(page=page, bbox=bbox, cells=cells, n_rows=len(run)))
+    return fragments, leftover
+
+
+def page_to_result(page: Any, number: int) -> _PageResult:
+    result = _PageResult(number)
+    turn = chars_to_turn(page.chars)
+    if turn:
+        page.close()
+        page = _turned_upright(page, turn)
+        result.notes.append(
+            Note(
+                "info",
+                "page_turned",
+                f"Page {number} was printed turned {turn}°; it was read turned upright.",
+                f"page {number}",
+            )
+        )
+    page = page.dedupe_chars(tolerance=1)
+    chars = page.chars
+    quality = chars_to_quality(chars, bool(page.images))
+    if quality is not None:
+        result.notes.append(
+            Note(
+                "warning",
+                "page_needs_ocr",
+                f"Page {number} {_QUALITY[quality]}; its content could not be read and needs OCR.",
+                f"page {number}",
+            )
+        )
+        return result
+    items: list[tuple[float, str, Any]] = []
+    remaining = chars
+    tables = page.find_tables(LATTICE)
+    if not tables:
+        fragments, remaining = chars_to_aligned_fragments(chars, number)
+        items += [(f.bbox[1], "table", f) for f in fragments]
+    for table in tables:
+        cells = cells_to_grid(number, [tuple(c) for c in table.cells])
+        if not cells:
+            continue
+        inside = [
+            c
+            for c in remaining
+            if table.bbox[0] - 1 <= (c["x0"] + c["x1"]) / 2 <= table.bbox[2] + 1
+            and table.bbox[1] - 1 <= (c["top"] + c["bottom"]) / 2 <= table.bbox[3] + 1
+        ]
+        inside_ids = {id(c) for c in inside}
+        remaining = [c for c in remaining if id(c) not in inside_ids]
+        remaining += assign_chars(inside, cells)
+        n_rows = max(c.row + c.row_span for c in cells)
+        fragment = _Fragment(page=number, bbox=tuple(table.bbox), cells=cells, n_rows=n_rows)
+        items.append((table.bbox[1], "table", fragment))
+    items += [(top, "paragraph", p) for top, p in chars_to_paragraphs(remaining, number)]
+    items.sort(key=lambda item: item[0])
+    result.items = [(kind, obj) for _, kind, obj in items]
+    return result
+
+
+def _is_furniture(item: tuple[str, Any]) -> bool:
+    return item[0] == "paragraph" and bool(_FURNITURE.match(item[1].text))
+
+
+def _same_columns(a: _Fragment, b: _Fragment) -> bool:
+    return abs(a.bbox[0] - b.bbox[0]) <= GRID_TOL * 2 and abs(a.bbox[2] - b.bbox[2]) <= GRID_TOL * 2
+
+
+@dataclass
+class _Stitched:
+    fragments: list[_Fragment]
+    notes: list[Note] = field(default_factory=list)
+
+
+def _row_texts(fragment: _Fragment, row: int) -> list[tuple[float, str]]:
+    return [(round(c.bbox[0]), c.text) for c in fragment.cells if c.row == row]
+
+
+def _drop_repeated_header(first: _Fragment, fragment: _Fragment) -> int:
+    """How many leading rows of `fragment` repeat the table's first rows (a header row Word or
+    Excel prints again at the top of each page)."""
+    dropped = 0
+    while dropped < min(3, fragment.n_rows - 1, first.n_rows):
+        head = _row_texts(first, dropped)
+        if not head or _row_texts(fragment, dropped) != head:
+            break
+        dropped += 1
+    return dropped
+
+
+def pages_to_blocks(pages: Iterable[_PageResult]) -> tuple[list[Block], list[Note]]:
+    """Lay pages end to end, stitching a table that goes on at the top of the next page."""
+    blocks: list[Block | _Stitched] = []
+    notes: list[Note] = []
+    open_table: _Stitched | None = None  # the last table, if nothing but page furniture follows
+    for page in pages:
+        notes += page.notes
+        content = [item for item in page.items if not _is_furniture(item)]
+        for k, (kind, obj) in enumerate(content):
+            if kind == "paragraph":
+                blocks.append(obj)
+                open_table = None
+                continue
+            fragment: _Fragment = obj
+            continues = (
+                k == 0
+                and open_table is not None
+                and open_table.fragments[-1].page == page.number - 1
+                and _same_columns(open_table.fragments[-1], fragment)
+            )
+            if continues and open_table is not None:
+                open_table.fragments.append(fragment)
+            else:
+                open_table = _Stitched([fragment])
+                blocks.append(open_table)
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, _Stitched):
+            table, table_notes = stitch(block.fragments)
+            out.append(table)
+            notes += table_notes
+        else:
+            out.append(block)
+    return out, notes
+
+
+def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
+    """Per-page fragments to one Table: global columns from x-positions, repeated headers
+    dropped, merged cells split by a page end joined back."""
+    notes: list[Note] = []
+    xs = _snap(x for f in fragments for c in f.cells for x in (c.bbox[0], c.bbox[2]))
+    placed: list[_Cell] = []
+    offset = 0
+    previous: _Fragment | None = None
+    previous_cells: list[_Cell] = []
+    for fragment in fragments:
+        skip = _drop_repeated_header(fragments[0], fragment) if previous is not None else 0
+        cells = [c for c in fragment.cells if c.row >= skip]
+        for cell in cells:
+            cell.col = _index(xs, cell.bbox[0])
+            cell.col_span = max(1, _index(xs, cell.bbox[2]) - cell.col)
+        joined: set[int] = set()
+        if previous is not None:
+            bottom = [c for c in previous_cells if c.row + c.row_span == offset]
+            for cell in [c for c in cells if c.row == skip]:
+                above = next(
+                    (a for a in bottom if a.col == cell.col and a.col_span == cell.col_span),
+                    None,
+                )
+                if above is None or not (above.row_span > 1 or cell.row_span > 1):
+                    continue
+                if above.text and cell.text and not (above.ends_full and cell.starts_top):
+                    continue  # two different cells that happen to meet at the page end
+                if above.text and cell.text:
+                    notes.append(
+                        Note(
+                            "info",
+                            "cell_joined_across_pages",
+                            f"A merged cell broken by the end of page {above.page} was joined "
+                            f"with its continuation on page {cell.page}.",
+                            f"page {above.page}, row {above.row + 1}, cell {above.col + 1}",
+                        )
+                    )
+                above.text = _join(above.text, cell.text)
+                above.ends_full = cell.ends_full
+                above.row_span += cell.row_span
+                joined.add(id(cell))
+        for cell in cells:
+            if id(cell) in joined:
+                continue
+            cell.row = cell.row - skip + offset
+            placed.append(cell)
+        offset += fragment.n_rows - skip
+        previous = fragment
+        previous_cells = [c for c in placed]
+    return _cells_to_table(placed), notes
+
+
+def _cells_to_table(cells: list[_Cell]) -> Table:
+    rows: dict[int, list[Cell]] = {}
+    for c in cells:
+        rows.setdefault(c.row, []).append(
+            Cell(
+                text=c.text,
+                row=c.row,
+                col=c.col,
+                row_span=c.row_span,
+                col_span=c.col_span,
+                page=c.page,
+                bbox=tuple(round(v, 2) for v in c.bbox),  # type: ignore[arg-type]
+            )
+        )
+    return Table(
+        rows=tuple(tuple(sorted(rows[r], key=lambda c: c.col)) for r in sorted(rows)),
+        page=min((c.page for c in cells), default=None),
+    )
+
+
+def _open(data: bytes) -> Any:
+    import pdfplumber
+
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:
+        if b"/Encrypt" in data:
+            raise ExtractError(
+                "This PDF is encrypted (password-protected), so its text cannot be read. Ask "
+                "the department for an unprotected copy, or remove the password and ingest it "
+                "again.",
+                code="encrypted_pdf",
+            ) from exc
+        raise ExtractError(
+            f"This PDF is damaged and cannot be opened ({type(exc).__name__}). Download or "
+            "export it again.",
+            code="corrupt_pdf",
+        ) from exc
+
+
+def iter_pages(pdf: Any) -> Iterator[_PageResult]:
+    for number, page in enumerate(pdf.pages, start=1):
+        try:
+            yield page_to_result(page, number)
+        except ExtractError:
+            raise
+        except Exception as exc:
+            log.debug("page %s failed", number, exc_info=True)
+            yield _PageResult(
+                number,
+                notes=[
+                    Note(
+                        "error",
+                        "page_unreadable",
+                        f"Page {number} could not be read ({type(exc).__name__}); the rest of "
+                        "the file was.",
+                        f"page {number}",
+                    )
+                ],
+            )
+        finally:
+            page.close()  # release the page's cached objects: memory stays flat
+
+
+def pdf_to_blocks(data: bytes) -> tuple[tuple[Block, ...], tuple[Note, ...], int]:
+    check_pdf_bytes(data)
+    pdf = _open(data)
+    try:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as exc:
+            raise ExtractError(
+                f"This PDF is damaged: its page list cannot be read ({type(exc).__name__}). "
+                "Download or export it again.",
+                code="corrupt_pdf",
+            ) from exc
+        if n_pages == 0:
+            raise ExtractError("This PDF has no pages.", code="corrupt_pdf")
+        blocks, notes = pages_to_blocks(iter_pages(pdf))
+    finally:
+        pdf.close()
+    return tuple(blocks), tuple(notes), n_pages

@@ -35,6 +35,7 @@ GRID_TOL = 2.0
 BAD_TEXT_SHARE = 0.3
 _FURNITURE = re.compile(r"^(第\s*\d+\s*页.*|[-—–]?\s*\d+\s*[-—–]?|\d+\s*/\s*\d+|共\s*\d+\s*页.*)$")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
+_SENTENCE_END = tuple("。；;！!？?等")
 
 
 @dataclass
@@ -51,6 +52,8 @@ class _Cell:
     # Its text runs to the right edge and the bottom: it may go on in the next page's piece.
     ends_full: bool = False
     starts_top: bool = False  # its text starts right under its top edge
+    open_top: bool = False  # no rule printed on this side: a page end cut the cell
+    open_bottom: bool = False
 
 
 @dataclass
@@ -189,6 +192,24 @@ def _join(a: str, b: str) -> str:
     return a + b
 
 
+_ENUMERATED = re.compile(
+    r"^\s*([(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|\d+[.、．]|[一二三四五六七八九十]+、)"
+)
+
+
+def _ends_paragraph(
+    line: list[dict[str, Any]], next_text: str, short_by: float, size: float
+) -> bool:
+    """A line that stops short ended its paragraph only if it also ends a sentence or the next
+    line starts a numbered item; line-breaking rules (no 。 or “ at a line start) shorten
+    ordinary lines by a character or two."""
+    if short_by <= 1.5 * size:
+        return False
+    if _ENUMERATED.match(next_text):
+        return True
+    return line[-1]["text"] in "。；;：:！!？?" and short_by > 3 * size
+
+
 def chars_to_text(
     chars: list[dict[str, Any]], bbox: tuple[float, float, float, float]
 ) -> tuple[str, bool, bool]:
@@ -208,7 +229,7 @@ def chars_to_text(
         piece = _line_text(line)
         if i == 0:
             text = piece
-        elif widest - widths[i - 1] > 1.5 * size:
+        elif _ends_paragraph(lines[i - 1], piece, widest - widths[i - 1], size):
             text += "\n" + piece
         elif widest - widths[i - 1] < 0.6 * size:
             text += piece  # a full line broke mid-word: no space, even between Latin letters
@@ -224,8 +245,11 @@ def chars_to_text(
     return text, ends_full, starts_top
 
 
-def assign_chars(chars: list[dict[str, Any]], cells: list[_Cell]) -> list[dict[str, Any]]:
-    """Put each char in the cell holding its centre; returns the chars outside every cell."""
+def assign_chars(
+    chars: list[dict[str, Any]], cells: list[_Cell], table_bbox: tuple[float, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Put each char in the cell holding its centre (a clipped remnant beyond an open edge goes
+    to the cell at that edge); returns the chars outside every cell."""
     xs = _snap([c.bbox[0] for c in cells] + [c.bbox[2] for c in cells])
     ys = _snap([c.bbox[1] for c in cells] + [c.bbox[3] for c in cells])
     owner: dict[tuple[int, int], int] = {}
@@ -237,6 +261,8 @@ def assign_chars(chars: list[dict[str, Any]], cells: list[_Cell]) -> list[dict[s
     outside = []
     for ch in chars:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if table_bbox is not None:
+            cy = min(max(cy, table_bbox[1] + 0.01), table_bbox[3] - 0.01)
         col = bisect.bisect_right(xs, cx) - 1
         row = bisect.bisect_right(ys, cy) - 1
         found = owner.get((row, col))
@@ -339,6 +365,69 @@ def chars_to_aligned_fragments(
     return fragments, leftover
 
 
+def _centre_in(ch: dict[str, Any], box: tuple[float, ...], tol: float = 0.0) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return box[0] - tol <= cx <= box[2] + tol and box[1] - tol <= cy <= box[3] + tol
+
+
+def _closed_lattice(page: Any) -> dict[str, Any]:
+    """Lattice settings that also close a table at the ends of its vertical rules: spreadsheets
+    print no border where a page end cuts a merged cell, and a cell needs four sides."""
+    verticals = [e for e in page.edges if e["orientation"] == "v"]
+    if not verticals:
+        return LATTICE
+    top = min(e["top"] for e in verticals)
+    bottom = max(e["bottom"] for e in verticals)
+    return {**LATTICE, "explicit_horizontal_lines": [top, bottom]}
+
+
+def _covered(edges: list[dict[str, Any]], y: float, x0: float, x1: float) -> float:
+    """Share of the span x0..x1 at height y that printed horizontal rules cover."""
+    spans = sorted(
+        (max(e["x0"], x0), min(e["x1"], x1))
+        for e in edges
+        if abs(e["top"] - y) <= GRID_TOL and e["x1"] > x0 and e["x0"] < x1
+    )
+    covered, reach = 0.0, x0
+    for a, b in spans:
+        if b > reach:
+            covered += b - max(a, reach)
+            reach = b
+    return covered / max(x1 - x0, 1e-6)
+
+
+def mark_open_edges(
+    cells: list[_Cell], table_bbox: tuple[float, ...], horizontals: list[dict[str, Any]]
+) -> None:
+    """A cell at the table's top or bottom with no printed rule there was cut by a page end."""
+    for cell in cells:
+        x0, top, x1, bottom = cell.bbox
+        if abs(bottom - table_bbox[3]) <= GRID_TOL:
+            cell.open_bottom = _covered(horizontals, bottom, x0, x1) < 0.5
+        if abs(top - table_bbox[1]) <= GRID_TOL:
+            cell.open_top = _covered(horizontals, top, x0, x1) < 0.5
+
+
+def _remnants(
+    cells: list[_Cell], table_bbox: tuple[float, ...], chars: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Chars beyond an open edge, in that cell's column band: the rest of a merged cell's text
+    that the page end clipped (still in the file, just not visible). Returns (theirs, others)."""
+    bands = [(c.bbox[0], c.bbox[2], "below") for c in cells if c.open_bottom]
+    bands += [(c.bbox[0], c.bbox[2], "above") for c in cells if c.open_top]
+    if not bands:
+        return [], chars
+    theirs, others = [], []
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        hit = any(
+            x0 <= cx <= x1 and (cy > table_bbox[3] if side == "below" else cy < table_bbox[1])
+            for x0, x1, side in bands
+        )
+        (theirs if hit else others).append(ch)
+    return theirs, others
+
+
 def page_to_result(page: Any, number: int) -> _PageResult:
     result = _PageResult(number)
     turn = chars_to_turn(page.chars)
@@ -368,23 +457,24 @@ def page_to_result(page: Any, number: int) -> _PageResult:
         return result
     items: list[tuple[float, str, Any]] = []
     remaining = chars
-    tables = page.find_tables(LATTICE)
+    tables = page.find_tables(_closed_lattice(page))
     if not tables:
         fragments, remaining = chars_to_aligned_fragments(chars, number)
         items += [(f.bbox[1], "table", f) for f in fragments]
+    per_table = []
     for table in tables:
         cells = cells_to_grid(number, [tuple(c) for c in table.cells])
         if not cells:
             continue
-        inside = [
-            c
-            for c in remaining
-            if table.bbox[0] - 1 <= (c["x0"] + c["x1"]) / 2 <= table.bbox[2] + 1
-            and table.bbox[1] - 1 <= (c["top"] + c["bottom"]) / 2 <= table.bbox[3] + 1
-        ]
+        inside = [c for c in remaining if _centre_in(c, table.bbox, 1)]
         inside_ids = {id(c) for c in inside}
         remaining = [c for c in remaining if id(c) not in inside_ids]
-        remaining += assign_chars(inside, cells)
+        per_table.append((table, cells, inside))
+    horizontals = [e for e in page.edges if e["orientation"] == "h"]
+    for table, cells, inside in per_table:
+        mark_open_edges(cells, tuple(table.bbox), horizontals)
+        remnants, remaining = _remnants(cells, tuple(table.bbox), remaining)
+        remaining += assign_chars(inside + remnants, cells, tuple(table.bbox))
         n_rows = max(c.row + c.row_span for c in cells)
         fragment = _Fragment(page=number, bbox=tuple(table.bbox), cells=cells, n_rows=n_rows)
         items.append((table.bbox[1], "table", fragment))
@@ -483,11 +573,17 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
                     (a for a in bottom if a.col == cell.col and a.col_span == cell.col_span),
                     None,
                 )
-                if above is None or not (above.row_span > 1 or cell.row_span > 1):
+                if above is None:
                     continue
-                if above.text and cell.text and not (above.ends_full and cell.starts_top):
+                cut = above.open_bottom and cell.open_top  # no rule between them: one cell
+                if not (cut or above.row_span > 1 or cell.row_span > 1):
+                    continue
+                # Text that fills its piece to the right and the bottom and stops mid-sentence
+                # goes on in the next piece (word processors flow it; they may centre it).
+                flows_on = above.ends_full and above.text[-1:] not in _SENTENCE_END
+                if above.text and cell.text and not (cut or flows_on):
                     continue  # two different cells that happen to meet at the page end
-                if above.text and cell.text:
+                if above.text and cell.text and above.text != cell.text:
                     notes.append(
                         Note(
                             "info",
@@ -497,8 +593,9 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
                             f"page {above.page}, row {above.row + 1}, cell {above.col + 1}",
                         )
                     )
-                above.text = _join(above.text, cell.text)
+                above.text = merge_pieces(above.text, cell.text)
                 above.ends_full = cell.ends_full
+                above.open_bottom = cell.open_bottom
                 above.row_span += cell.row_span
                 joined.add(id(cell))
         for cell in cells:
@@ -510,6 +607,20 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
         previous = fragment
         previous_cells = [c for c in placed]
     return _cells_to_table(placed), notes
+
+
+def merge_pieces(a: str, b: str) -> str:
+    """The text of a cell printed in two pieces. Spreadsheets print the whole text on both
+    pages, clipped; word processors flow it on. So: one piece inside the other is the whole;
+    an overlap is counted once; otherwise the second goes on from the first."""
+    if not a or b in a:
+        return a or b
+    if a in b:
+        return b
+    for k in range(min(len(a), len(b)) - 1, 3, -1):
+        if a.endswith(b[:k]):
+            return a + b[k:]
+    return _join(a, b)
 
 
 def _cells_to_table(cells: list[_Cell]) -> Table:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from jixiao import dictionaries
@@ -65,12 +66,42 @@ def text_to_main_functions(text: str | None) -> list[MainFunction]:
     if not text:
         return []
     items = [line for line in text.splitlines() if line.strip()]
-    if len(items) <= 1 and len(_ENUMERATOR_ANYWHERE.findall(text)) > 1:
-        items = [s for s in _ENUMERATOR_ANYWHERE.split(text) if s.strip()]
+    # Items run together when a line break was lost: split again at every "(二)", "(三)" … that
+    # follows its predecessor in sequence.
+    split: list[str] = []
+    for item in items:
+        split += _split_at_numbered(item)
+    items = split
     return [
         MainFunction(seq=i, text=_ENUMERATOR.sub("", item).strip())
         for i, item in enumerate(items, start=1)
     ]
+
+
+def _split_at_numbered(text: str) -> list[str]:
+    marks = list(_ENUMERATOR_ANYWHERE.finditer(text))
+    numbers = [_cn_number(m.group()) for m in marks]
+    cuts = [
+        m.start()
+        for k, m in enumerate(marks)
+        if k > 0 and m.start() > 0 and numbers[k] == (numbers[k - 1] or 0) + 1
+    ]
+    bounds = [0, *cuts, len(text)]
+    pieces = (text[a:b].strip() for a, b in itertools.pairwise(bounds))
+    return [p for p in pieces if p]
+
+
+def _cn_number(enumerator: str) -> int | None:
+    digits = "一二三四五六七八九"
+    core = enumerator.strip("()（） ")
+    if core == "十":
+        return 10
+    if core.startswith("十"):
+        return 10 + digits.index(core[1]) + 1 if len(core) == 2 else None
+    if "十" in core:
+        tens, _, ones = core.partition("十")
+        return (digits.index(tens) + 1) * 10 + (digits.index(ones) + 1 if ones else 0)
+    return digits.index(core) + 1 if core in digits else None
 
 
 def text_to_staffing(text: str | None) -> Staffing:

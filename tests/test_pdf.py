@@ -28,6 +28,8 @@ EXPECTED = SAMPLES / "expected"
 
 RENDITIONS = [
     ("suzhou_commerce_2024_seed.pdf", "suzhou_commerce_2024_seed.pdf.json"),
+    ("suzhou_commerce_2024_word.pdf", "suzhou_commerce_2024_word.pdf.json"),
+    ("suzhou_commerce_2024_excel.pdf", "suzhou_commerce_2024_excel.pdf.json"),
 ]
 
 
@@ -311,3 +313,26 @@ def test_stitch_keeps_cells_that_merely_meet_at_a_page_end() -> None:
     table, notes = stitch([_fragment(1, [a], 2), _fragment(2, [b], 2)])
     assert [c.text for r in table.rows for c in r] == ["职能2：完整的文字", "职能3：另一项"]
     assert notes == []
+
+
+def test_word_pdf_repeated_header_rows_are_dropped() -> None:
+    doc = extract_file(PDF / "suzhou_commerce_2024_word.pdf")
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert len(tables) == 2  # header and funds; indicators (stitched over four pages)
+    headers = [r for r in tables[1].rows if r[0].text == "一级指标"]
+    # one per section (决策/过程, 履职, 效益/满意度); the copies Word printed at page tops are gone
+    assert [r[0].page for r in headers] == [2, 3, 5]
+
+
+def test_excel_pdf_clipped_merged_cells_are_whole() -> None:
+    doc = extract_file(PDF / "suzhou_commerce_2024_excel.pdf")
+    (table,) = [b for b in doc.blocks if isinstance(b, Table)]
+    texts = [c.text for row in table.rows for c in row]
+    eighth = [t for t in texts if t.startswith("职能8")]
+    assert eighth == [
+        "职能8：贯彻执行国家有关自由贸易试验区建设的方针、政策、法规和制度，负责推进我市"
+        "自由贸易试验区建设相关工作等"
+    ]
+    assert texts.count("履职") == 1 and texts.count("过程") == 1
+    paragraphs = [b.text for b in doc.blocks if not isinstance(b, Table)]
+    assert paragraphs == ["苏州市市级部门整体预算绩效目标表", "2024年度"]  # no clipped remnants

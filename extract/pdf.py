@@ -367,7 +367,7 @@ def chars_to_aligned_fragments(
 
 def _centre_in(ch: dict[str, Any], box: tuple[float, ...], tol: float = 0.0) -> bool:
     cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-    return box[0] - tol <= cx <= box[2] + tol and box[1] - tol <= cy <= box[3] + tol
+    return bool(box[0] - tol <= cx <= box[2] + tol and box[1] - tol <= cy <= box[3] + tol)
 
 
 def _closed_lattice(page: Any) -> dict[str, Any]:
@@ -417,7 +417,8 @@ def _remnants(
     bands += [(c.bbox[0], c.bbox[2], "above") for c in cells if c.open_top]
     if not bands:
         return [], chars
-    theirs, others = [], []
+    theirs: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
     for ch in chars:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         hit = any(

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench install install-dev clean typing-tree
+.PHONY: run test lint bench samples install install-dev clean typing-tree
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,19 @@ typing-tree:
 	for f in jixiao/*.py; do ln -s ../../../$$f build/typing/jixiao/; done
 	for d in extract normalize load dictionaries; do ln -s ../../../$$d build/typing/jixiao/$$d; done
 
-bench: $(STAMP_RUN)
+STAMP_BENCH := $(VENV)/.installed-bench
+$(STAMP_BENCH): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@ $(STAMP_RUN)
+
+bench: $(STAMP_BENCH)
 	$(PY) bench/run.py
+
+# Regenerate the committed sample PDFs (needs fonts-wqy-microhei and LibreOffice from Debian).
+samples: | $(PY)
+	$(PY) -m pip install --quiet -e '.[samples]'
+	cd samples && ../$(PY) make_seed_pdf.py && ../$(PY) make_hard_pdfs.py \
+	  && ../$(PY) make_office_pdfs.py && ../$(PY) make_expected_office.py
 
 clean:
 	rm -rf $(VENV) jixiao.db build *.egg-info

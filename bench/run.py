@@ -1,8 +1,16 @@
-"""make bench: how fast jixiao reads and loads text exports, and how much memory it takes.
+"""make bench: speed and memory, measured side by side, never asserted.
 
-Copies the seed filing N times (each copy's bytes differ by trailing blank lines, so each is its
-own filing), ingests them into a fresh SQLite database, and reports files per second, indicators
-per second and peak RSS. Results go to stdout and bench/results.json; nothing is asserted."""
+1. Text exports: the seed ingested N times (each copy's bytes differ) into a fresh SQLite
+   database: files/s, indicators/s.
+2. PDFs: on the same files in the same run, pages per second of
+   - jixiao's whole PDF path (extract + normalize + load into SQLite), and
+   - pdfplumber's bare `page.extract_tables()` over every page,
+   and their ratio (goal: jixiao costs at most 1.5x the bare extraction).
+3. Memory: peak RSS of a child process ingesting a 200-page filing (the seed's indicator pages
+   repeated, one table stitched over 200 pages; goal: under 300 MB), next to the peak RSS of the
+   bare extraction of the same file.
+
+Writes bench/results.json and bench/RESULTS.md."""
 
 from __future__ import annotations
 
@@ -10,65 +18,212 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
+import platform
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-from jixiao import __version__
-from jixiao.extract import extract_file
-from jixiao.normalize import normalize
-from jixiao.pipeline import ingest
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "samples" / "filings" / "suzhou_commerce_2024_department_overall.txt"
+SAMPLES = ROOT / "samples"
+SEED = SAMPLES / "filings" / "suzhou_commerce_2024_department_overall.txt"
+PDFS = [
+    SAMPLES / "pdf" / "suzhou_commerce_2024_seed.pdf",
+    SAMPLES / "pdf" / "suzhou_commerce_2024_word.pdf",
+    SAMPLES / "pdf" / "suzhou_commerce_2024_excel.pdf",
+]
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def bare_extract_tables(path: Path) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+            page.close()
+        return len(pdf.pages)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", "--files", type=int, default=200, help="copies to ingest")
-    args = parser.parse_args()
+def jixiao_whole_path(path: Path, db_url: str) -> None:
+    from jixiao.load import connect, create_schema, write_filing
+    from jixiao.pipeline import file_to_filing
+
+    engine = connect(db_url)
+    create_schema(engine)
+    filing = file_to_filing(path)
+    write_filing(engine, filing, "bench")
+    engine.dispose()
+    if filing.status == "failed":
+        raise SystemExit(f"bench: {path} failed: {filing.findings}")
+
+
+def make_long_pdf(target: Path, pages: int = 200) -> None:
+    """The seed PDF with its indicator pages (3 and 4) repeated until it has `pages` pages."""
+    import pikepdf
+
+    with pikepdf.open(PDFS[0]) as src, pikepdf.new() as out:
+        order = [0, 1] + [2 + (i % 2) for i in range(pages - 3)] + [4]
+        for index in order:
+            out.pages.append(src.pages[index])
+        out.save(target)
+
+
+def child_peak_rss(mode: str, path: Path, db_url: str) -> float:
+    """Peak RSS (MiB) of a fresh interpreter doing one thing to one file."""
+    here = str(Path(__file__).parent)
+    call = (
+        f"run.bare_extract_tables(run.Path({str(path)!r}))"
+        if mode == "bare"
+        else f"run.jixiao_whole_path(run.Path({str(path)!r}), {db_url!r})"
+    )
+    code = (
+        f"import sys, resource; sys.path.insert(0, {here!r}); import run; {call}; "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def bench_text(files: int) -> dict[str, Any]:
+    from jixiao.pipeline import ingest
+
     data = SEED.read_bytes()
-    results: dict[str, object] = {
-        "date": dt.date.today().isoformat(),
-        "version": __version__,
-        "cores": os.cpu_count(),
-        "python": sys.version.split()[0],
-    }
-    # extract + normalize alone, warm (dictionaries loaded once per process)
-    normalize(extract_file(SEED))
-    rounds = 50
-    start = time.perf_counter()
-    for _ in range(rounds):
-        normalize(extract_file(SEED))
-    per_file = (time.perf_counter() - start) / rounds
-    results["extract_normalize_ms_per_file"] = round(per_file * 1000, 2)
-
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "filings"
         folder.mkdir()
-        for i in range(args.files):
+        for i in range(files):
             (folder / f"f{i:05d}.txt").write_bytes(data + b"\n" * (i + 1))
-        url = f"sqlite:///{tmp}/bench.db"
         start = time.perf_counter()
-        summary = ingest([folder], url)
+        summary = ingest([folder], f"sqlite:///{tmp}/bench.db")
         elapsed = time.perf_counter() - start
-        results.update(
-            files=args.files,
-            ingest_seconds=round(elapsed, 3),
-            files_per_second=round(args.files / elapsed, 1),
-            indicators_per_second=round(summary.indicators / elapsed, 0),
-            peak_rss_mib=round(_peak_rss_mib(), 1),
+    return {
+        "files": files,
+        "seconds": round(elapsed, 3),
+        "files_per_second": round(files / elapsed, 1),
+        "indicators_per_second": round(summary.indicators / elapsed),
+    }
+
+
+def bench_pdfs(rounds: int) -> list[dict[str, Any]]:
+    """Best of `rounds`, the two paths interleaved so that machine noise hits both alike."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in PDFS:
+            pages = bare_extract_tables(path)  # warm both paths once
+            jixiao_whole_path(path, f"sqlite:///{tmp}/warm.db")
+            bare = ours = float("inf")
+            for k in range(rounds):
+                start = time.perf_counter()
+                bare_extract_tables(path)
+                bare = min(bare, time.perf_counter() - start)
+                start = time.perf_counter()
+                jixiao_whole_path(path, f"sqlite:///{tmp}/{path.stem}-{k}.db")
+                ours = min(ours, time.perf_counter() - start)
+            rows.append(
+                {
+                    "file": path.name,
+                    "pages": pages,
+                    "bare_pages_per_second": round(pages / bare, 2),
+                    "jixiao_pages_per_second": round(pages / ours, 2),
+                    "ratio": round(ours / bare, 2),
+                }
+            )
+    return rows
+
+
+def bench_memory(pages: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        long_pdf = Path(tmp) / "long.pdf"
+        make_long_pdf(long_pdf, pages)
+        db = f"sqlite:///{tmp}/long.db"
+        start = time.perf_counter()
+        ours_rss = child_peak_rss("jixiao", long_pdf, db)
+        ours_s = time.perf_counter() - start
+        start = time.perf_counter()
+        bare_rss = child_peak_rss("bare", long_pdf, db)
+        bare_s = time.perf_counter() - start
+    return {
+        "pages": pages,
+        "jixiao_peak_rss_mib": round(ours_rss, 1),
+        "bare_peak_rss_mib": round(bare_rss, 1),
+        "jixiao_seconds": round(ours_s, 1),
+        "bare_seconds": round(bare_s, 1),
+        "ratio": round(ours_s / bare_s, 2),
+    }
+
+
+def to_markdown(results: dict[str, Any]) -> str:
+    lines = [
+        "# jixiao benchmarks",
+        "",
+        f"Measured {results['date']} with `make bench` on {results['cores']} cores "
+        f"({results['machine']}), Python {results['python']}, jixiao {results['version']}.",
+        "",
+        "## PDF: jixiao's whole path vs pdfplumber's bare `extract_tables()`",
+        "",
+        "Same files, same run, best of several rounds. jixiao = extract + normalize + load into "
+        "SQLite. Goal: ratio ≤ 1.5.",
+        "",
+        "| file | pages | bare pages/s | jixiao pages/s | ratio (jixiao time / bare time) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results["pdf"]:
+        lines.append(
+            f"| {row['file']} | {row['pages']} | {row['bare_pages_per_second']} | "
+            f"{row['jixiao_pages_per_second']} | {row['ratio']} |"
         )
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    m = results["memory"]
+    lines += [
+        "",
+        f"## Memory: a {m['pages']}-page filing (one table stitched over every page)",
+        "",
+        "| path | peak RSS (MiB) | seconds |",
+        "| --- | ---: | ---: |",
+        f"| jixiao whole path | {m['jixiao_peak_rss_mib']} | {m['jixiao_seconds']} |",
+        f"| pdfplumber bare extract_tables | {m['bare_peak_rss_mib']} | {m['bare_seconds']} |",
+        "",
+        f"Goal: jixiao under 300 MB. Time ratio on this file: {m['ratio']}.",
+        "",
+        "## Text exports",
+        "",
+        f"{results['text']['files']} copies of the seed ingested into SQLite: "
+        f"{results['text']['files_per_second']} files/s, "
+        f"{results['text']['indicators_per_second']} indicators/s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--files", type=int, default=200, help="text copies to ingest")
+    parser.add_argument("--rounds", type=int, default=5, help="timing rounds per PDF")
+    parser.add_argument("--pages", type=int, default=200, help="pages of the long PDF")
+    args = parser.parse_args()
+    from jixiao import __version__
+
+    results: dict[str, Any] = {
+        "date": dt.date.today().isoformat(),
+        "version": __version__,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+    }
+    print("text exports …", file=sys.stderr)
+    results["text"] = bench_text(args.files)
+    print("PDFs …", file=sys.stderr)
+    results["pdf"] = bench_pdfs(args.rounds)
+    print(f"{args.pages}-page PDF …", file=sys.stderr)
+    results["memory"] = bench_memory(args.pages)
     (ROOT / "bench" / "results.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    (ROOT / "bench" / "RESULTS.md").write_text(to_markdown(results), encoding="utf-8")
+    print(to_markdown(results))
     return 0
 
 

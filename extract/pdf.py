@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import itertools
 import logging
 import math
 import re
@@ -22,6 +23,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from .model import Block, Cell, ExtractError, Note, Paragraph, Table
@@ -150,6 +152,23 @@ def cells_to_grid(page: int, bboxes: list[tuple[float, float, float, float]]) ->
         )
     cells.sort(key=lambda c: (c.row, c.col))
     return cells
+
+
+def dedupe_chars(chars: list[dict[str, Any]], tolerance: float = 1) -> list[dict[str, Any]]:
+    """Fake-bold doubles removed: pdfplumber's `dedupe_chars` rule (same text, font and size
+    within `tolerance` points), keeping page order by index; pdfplumber restores the order with
+    `chars.index`, which is quadratic and cost a third of a page's time."""
+    from pdfplumber.utils.clustering import cluster_objects
+
+    order = {id(c): k for k, c in enumerate(chars)}
+    key = itemgetter("upright", "text", "fontname", "size")
+    kept = []
+    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
+        for line in cluster_objects(list(group), itemgetter("doctop"), tolerance):
+            for cluster in cluster_objects(line, itemgetter("x0"), tolerance):
+                kept.append(min(cluster, key=itemgetter("doctop", "x0")))
+    kept.sort(key=lambda c: order[id(c)])
+    return kept
 
 
 def _char_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -365,6 +384,16 @@ def chars_to_aligned_fragments(
     return fragments, leftover
 
 
+def _split(
+    items: list[dict[str, Any]], test: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    yes: list[dict[str, Any]] = []
+    no: list[dict[str, Any]] = []
+    for item in items:
+        (yes if test(item) else no).append(item)
+    return yes, no
+
+
 def _centre_in(ch: dict[str, Any], box: tuple[float, ...], tol: float = 0.0) -> bool:
     cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
     return bool(box[0] - tol <= cx <= box[2] + tol and box[1] - tol <= cy <= box[3] + tol)
@@ -443,8 +472,7 @@ def page_to_result(page: Any, number: int) -> _PageResult:
                 f"page {number}",
             )
         )
-    page = page.dedupe_chars(tolerance=1)
-    chars = page.chars
+    chars = dedupe_chars(page.chars, tolerance=1)
     quality = chars_to_quality(chars, bool(page.images))
     if quality is not None:
         result.notes.append(
@@ -467,18 +495,17 @@ def page_to_result(page: Any, number: int) -> _PageResult:
         cells = cells_to_grid(number, [tuple(c) for c in table.cells])
         if not cells:
             continue
-        inside = [c for c in remaining if _centre_in(c, table.bbox, 1)]
-        inside_ids = {id(c) for c in inside}
-        remaining = [c for c in remaining if id(c) not in inside_ids]
-        per_table.append((table, cells, inside))
+        box = tuple(table.bbox)  # a computed property in pdfplumber: read it once
+        inside, remaining = _split(remaining, lambda c, b=box: _centre_in(c, b, 1))
+        per_table.append((box, cells, inside))
     horizontals = [e for e in page.edges if e["orientation"] == "h"]
-    for table, cells, inside in per_table:
-        mark_open_edges(cells, tuple(table.bbox), horizontals)
-        remnants, remaining = _remnants(cells, tuple(table.bbox), remaining)
-        remaining += assign_chars(inside + remnants, cells, tuple(table.bbox))
+    for box, cells, inside in per_table:
+        mark_open_edges(cells, box, horizontals)
+        remnants, remaining = _remnants(cells, box, remaining)
+        remaining += assign_chars(inside + remnants, cells, box)
         n_rows = max(c.row + c.row_span for c in cells)
-        fragment = _Fragment(page=number, bbox=tuple(table.bbox), cells=cells, n_rows=n_rows)
-        items.append((table.bbox[1], "table", fragment))
+        fragment = _Fragment(page=number, bbox=box, cells=cells, n_rows=n_rows)
+        items.append((box[1], "table", fragment))
     items += [(top, "paragraph", p) for top, p in chars_to_paragraphs(remaining, number)]
     items.sort(key=lambda item: item[0])
     result.items = [(kind, obj) for _, kind, obj in items]

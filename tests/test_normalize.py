@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SEED
 from jixiao.extract import extract_bytes
@@ -175,3 +177,18 @@ def test_traditional_characters_are_read_and_matched() -> None:
     indicator = filing.indicators[0]
     assert (indicator.level1, indicator.level3) == ("過程", "預算執行率")  # stored as printed
     assert indicator.canonical_name == "预算执行率"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="甲乙丙。,(含区域)", min_size=1, max_size=12), min_size=1, max_size=10
+    )
+)
+def test_main_functions_split_at_every_numbered_item(bodies: list[str]) -> None:
+    # Items written on one line ("(一) …(二) …") come apart again, none lost, none merged.
+    numerals = "一二三四五六七八九十"
+    text = "".join(f"({numerals[k]}) {body}" for k, body in enumerate(bodies))
+    items = text_to_main_functions(text)
+    assert [m.text for m in items] == bodies
+    assert [m.seq for m in items] == list(range(1, len(bodies) + 1))

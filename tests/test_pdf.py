@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SAMPLES
 from jixiao.extract import Table, extract_file
@@ -18,6 +20,7 @@ from jixiao.extract.pdf import (
     chars_to_quality,
     chars_to_text,
     chars_to_turn,
+    merge_pieces,
     stitch,
 )
 from jixiao.pipeline import file_to_filing, ingest
@@ -336,3 +339,19 @@ def test_excel_pdf_clipped_merged_cells_are_whole() -> None:
     assert texts.count("履职") == 1 and texts.count("过程") == 1
     paragraphs = [b.text for b in doc.blocks if not isinstance(b, Table)]
     assert paragraphs == ["苏州市市级部门整体预算绩效目标表", "2024年度"]  # no clipped remnants
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="职能一二三拟订发展规划，。等ab1", max_size=30))
+def test_merge_pieces_never_loses_or_doubles_a_whole_piece(a: str) -> None:
+    assert merge_pieces(a, a) == a
+    assert merge_pieces(a, "") == a and merge_pieces("", a) == a
+    merged = merge_pieces(a, "续写的下半段")
+    assert merged.startswith(a) and merged.endswith("续写的下半段")
+
+
+def test_merge_pieces_counts_an_overlap_once() -> None:
+    assert merge_pieces("职能8：贯彻执行国家有关自由贸易", "国家有关自由贸易试验区建设") == (
+        "职能8：贯彻执行国家有关自由贸易试验区建设"
+    )
+    assert merge_pieces("职能8：贯彻执行", "职能8：贯彻执行国家有关") == "职能8：贯彻执行国家有关"

@@ -28,38 +28,61 @@ __all__ = [
 _NOT_YET = {
     "zip": "a ZIP container (Office .docx/.xlsx or an archive)",
     "ole": "a legacy Office file (.doc/.xls)",
-    "image": "an image",
     "html": "a web page",
 }
 
 
-def extract_bytes(data: bytes, source_path: str) -> RawDocument:
-    """Bytes of one file to a RawDocument. The format comes from the bytes, not the name."""
+OCR_MODES = ("auto", "always", "never")
+
+
+def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocument:
+    """Bytes of one file to a RawDocument. The format comes from the bytes, not the name.
+
+    `ocr`: 'auto' reads by OCR the PDF pages that have no usable text layer (and images);
+    'always' OCRs every page; 'never' only reports the pages that would need it."""
     sha256 = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data)
     if fmt == "pdf":
         from .pdf import pdf_to_blocks  # pdfplumber loads only when a PDF needs it
 
-        blocks, notes, pages = pdf_to_blocks(data)
+        blocks, notes, pages, scanned = pdf_to_blocks(data, ocr)
         return RawDocument(
             source_path=source_path,
             sha256=sha256,
-            source_format="pdf",
+            source_format="pdf-scanned" if scanned else "pdf",
+            blocks=blocks,
+            page_count=pages,
+            notes=notes,
+        )
+    if fmt == "image":
+        if ocr == "never":
+            raise ExtractError(
+                "This file is an image (a scan or photo); reading it needs OCR, which --ocr never "
+                "turned off. Run again with --ocr auto.",
+                code="needs_ocr",
+            )
+        from .scan import images_to_blocks  # OCR and OpenCV load only for scans
+
+        blocks, notes, pages = images_to_blocks(data)
+        return RawDocument(
+            source_path=source_path,
+            sha256=sha256,
+            source_format="image",
             blocks=blocks,
             page_count=pages,
             notes=notes,
         )
     if fmt in _NOT_YET:
         raise ExtractError(
-            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports and "
-            "PDFs only. Save it as PDF and ingest that.",
+            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports, PDFs "
+            "and images only. Save it as PDF and ingest that.",
             code="unsupported_format",
         )
     text, encoding = decode_text(data)
     if looks_like_html(text):
         raise ExtractError(
-            f"This file is {_NOT_YET['html']}; this version of jixiao reads text exports and "
-            "PDFs only. Print the page to PDF and ingest that.",
+            f"This file is {_NOT_YET['html']}; this version of jixiao reads text exports, PDFs "
+            "and images only. Print the page to PDF and ingest that.",
             code="unsupported_format",
         )
     return RawDocument(
@@ -72,7 +95,7 @@ def extract_bytes(data: bytes, source_path: str) -> RawDocument:
     )
 
 
-def extract_file(path: str | Path) -> RawDocument:
+def extract_file(path: str | Path, ocr: str = "auto") -> RawDocument:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -82,4 +105,4 @@ def extract_file(path: str | Path) -> RawDocument:
             "readable.",
             code="unreadable",
         ) from exc
-    return extract_bytes(data, str(path))
+    return extract_bytes(data, str(path), ocr)

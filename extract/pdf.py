@@ -56,6 +56,7 @@ class _Cell:
     starts_top: bool = False  # its text starts right under its top edge
     open_top: bool = False  # no rule printed on this side: a page end cut the cell
     open_bottom: bool = False
+    confidence: float | None = None  # lowest OCR score of its text, when OCR read it
 
 
 @dataclass
@@ -291,6 +292,8 @@ def assign_chars(
             buckets[found].append(ch)
     for cell, bucket in zip(cells, buckets, strict=True):
         cell.text, cell.ends_full, cell.starts_top = chars_to_text(bucket, cell.bbox)
+        scores = [c["confidence"] for c in bucket if c.get("confidence") is not None]
+        cell.confidence = round(min(scores), 3) if scores else None
     return outside
 
 
@@ -458,7 +461,44 @@ def _remnants(
     return theirs, others
 
 
+Box = tuple[float, float, float, float]
+
+
+def layout_to_items(
+    number: int,
+    chars: list[dict[str, Any]],
+    tables: list[tuple[Box, list[Box]]],
+    horizontals: list[dict[str, Any]],
+) -> list[tuple[str, Any]]:
+    """A page's chars and ruled tables (outer box, cell boxes) to its items, top to bottom.
+    Shared by the text layer and OCR: both hand over chars and rules in points."""
+    items: list[tuple[float, str, Any]] = []
+    remaining = chars
+    if not tables:
+        fragments, remaining = chars_to_aligned_fragments(chars, number)
+        items += [(f.bbox[1], "table", f) for f in fragments]
+    per_table = []
+    for box, cell_boxes in tables:
+        cells = cells_to_grid(number, cell_boxes)
+        if not cells:
+            continue
+        inside, remaining = _split(remaining, lambda c, b=box: _centre_in(c, b, 1))
+        per_table.append((box, cells, inside))
+    for box, cells, inside in per_table:
+        mark_open_edges(cells, box, horizontals)
+        remnants, remaining = _remnants(cells, box, remaining)
+        remaining += assign_chars(inside + remnants, cells, box)
+        n_rows = max(c.row + c.row_span for c in cells)
+        fragment = _Fragment(page=number, bbox=box, cells=cells, n_rows=n_rows)
+        items.append((box[1], "table", fragment))
+    items += [(top, "paragraph", p) for top, p in chars_to_paragraphs(remaining, number)]
+    items.sort(key=lambda item: item[0])
+    return [(kind, obj) for _, kind, obj in items]
+
+
 def page_to_result(page: Any, number: int) -> _PageResult:
+    """One page of the text layer. A page whose text is unusable comes back with a
+    `page_needs_ocr` note and no items; the caller decides whether to OCR it."""
     result = _PageResult(number)
     turn = chars_to_turn(page.chars)
     if turn:
@@ -484,31 +524,12 @@ def page_to_result(page: Any, number: int) -> _PageResult:
             )
         )
         return result
-    items: list[tuple[float, str, Any]] = []
-    remaining = chars
-    tables = page.find_tables(_closed_lattice(page))
-    if not tables:
-        fragments, remaining = chars_to_aligned_fragments(chars, number)
-        items += [(f.bbox[1], "table", f) for f in fragments]
-    per_table = []
-    for table in tables:
-        cells = cells_to_grid(number, [tuple(c) for c in table.cells])
-        if not cells:
-            continue
-        box = tuple(table.bbox)  # a computed property in pdfplumber: read it once
-        inside, remaining = _split(remaining, lambda c, b=box: _centre_in(c, b, 1))
-        per_table.append((box, cells, inside))
+    tables = [
+        (tuple(t.bbox), [tuple(c) for c in t.cells])  # bbox is computed: read it once
+        for t in page.find_tables(_closed_lattice(page))
+    ]
     horizontals = [e for e in page.edges if e["orientation"] == "h"]
-    for box, cells, inside in per_table:
-        mark_open_edges(cells, box, horizontals)
-        remnants, remaining = _remnants(cells, box, remaining)
-        remaining += assign_chars(inside + remnants, cells, box)
-        n_rows = max(c.row + c.row_span for c in cells)
-        fragment = _Fragment(page=number, bbox=box, cells=cells, n_rows=n_rows)
-        items.append((box[1], "table", fragment))
-    items += [(top, "paragraph", p) for top, p in chars_to_paragraphs(remaining, number)]
-    items.sort(key=lambda item: item[0])
-    result.items = [(kind, obj) for _, kind, obj in items]
+    result.items = layout_to_items(number, chars, tables, horizontals)  # type: ignore[arg-type]
     return result
 
 
@@ -517,7 +538,9 @@ def _is_furniture(item: tuple[str, Any]) -> bool:
 
 
 def _same_columns(a: _Fragment, b: _Fragment) -> bool:
-    return abs(a.bbox[0] - b.bbox[0]) <= GRID_TOL * 2 and abs(a.bbox[2] - b.bbox[2]) <= GRID_TOL * 2
+    """The same table goes on: as wide, and (on a scan, shifted a little) about as placed."""
+    same_width = abs((a.bbox[2] - a.bbox[0]) - (b.bbox[2] - b.bbox[0])) <= GRID_TOL * 3
+    return same_width and abs(a.bbox[0] - b.bbox[0]) <= 36  # half an inch of scanner drift
 
 
 @dataclass
@@ -582,7 +605,11 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
     """Per-page fragments to one Table: global columns from x-positions, repeated headers
     dropped, merged cells split by a page end joined back."""
     notes: list[Note] = []
-    xs = _snap(x for f in fragments for c in f.cells for x in (c.bbox[0], c.bbox[2]))
+    # Columns are matched by x relative to each piece's left edge: scans drift between pages.
+    shift = {id(f): f.bbox[0] - fragments[0].bbox[0] for f in fragments}
+    xs = _snap(
+        x - shift[id(f)] for f in fragments for c in f.cells for x in (c.bbox[0], c.bbox[2])
+    )
     placed: list[_Cell] = []
     offset = 0
     previous: _Fragment | None = None
@@ -590,9 +617,10 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
     for fragment in fragments:
         skip = _drop_repeated_header(fragments[0], fragment) if previous is not None else 0
         cells = [c for c in fragment.cells if c.row >= skip]
+        dx = shift[id(fragment)]
         for cell in cells:
-            cell.col = _index(xs, cell.bbox[0])
-            cell.col_span = max(1, _index(xs, cell.bbox[2]) - cell.col)
+            cell.col = _index(xs, cell.bbox[0] - dx)
+            cell.col_span = max(1, _index(xs, cell.bbox[2] - dx) - cell.col)
         joined: set[int] = set()
         if previous is not None:
             bottom = [c for c in previous_cells if c.row + c.row_span == offset]
@@ -622,6 +650,8 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
                         )
                     )
                 above.text = merge_pieces(above.text, cell.text)
+                if cell.confidence is not None:
+                    above.confidence = min(above.confidence or 1.0, cell.confidence)
                 above.ends_full = cell.ends_full
                 above.open_bottom = cell.open_bottom
                 above.row_span += cell.row_span
@@ -663,6 +693,7 @@ def _cells_to_table(cells: list[_Cell]) -> Table:
                 col_span=c.col_span,
                 page=c.page,
                 bbox=tuple(round(v, 2) for v in c.bbox),  # type: ignore[arg-type]
+                confidence=c.confidence,
             )
         )
     return Table(
@@ -691,33 +722,75 @@ def _open(data: bytes) -> Any:
         ) from exc
 
 
-def iter_pages(pdf: Any) -> Iterator[_PageResult]:
-    for number, page in enumerate(pdf.pages, start=1):
-        try:
-            yield page_to_result(page, number)
-        except ExtractError:
-            raise
-        except Exception as exc:
-            log.debug("page %s failed", number, exc_info=True)
-            yield _PageResult(
-                number,
-                notes=[
-                    Note(
-                        "error",
-                        "page_unreadable",
-                        f"Page {number} could not be read ({type(exc).__name__}); the rest of "
-                        "the file was.",
-                        f"page {number}",
-                    )
-                ],
-            )
-        finally:
-            page.close()  # release the page's cached objects: memory stays flat
+def _ocr_page(data: bytes, index: int, number: int, cache: dict[str, Any]) -> _PageResult:
+    """Page `number` rendered by PDFium and read by OCR (scan.py)."""
+    import pypdfium2 as pdfium
+
+    from .scan import image_to_result, render_pdf_page, scan_dpi
+
+    if "doc" not in cache:
+        cache["doc"] = pdfium.PdfDocument(data)
+    dpi = scan_dpi(cache["doc"], index)
+    return image_to_result(render_pdf_page(cache["doc"], index, dpi), number, dpi)
 
 
-def pdf_to_blocks(data: bytes) -> tuple[tuple[Block, ...], tuple[Note, ...], int]:
+def iter_pages(pdf: Any, data: bytes, ocr: str, scanned: list[int]) -> Iterator[_PageResult]:
+    """Each page from its text layer, or by OCR where it has none usable (ocr='auto'), on every
+    page (ocr='always') or never ('never'). Pages read by OCR are added to `scanned`."""
+    cache: dict[str, Any] = {}
+    try:
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                if ocr == "always":
+                    result = _ocr_page(data, number - 1, number, cache)
+                    scanned.append(number)
+                else:
+                    result = page_to_result(page, number)
+                    if ocr == "auto" and any(n.code == "page_needs_ocr" for n in result.notes):
+                        read = _ocr_page(data, number - 1, number, cache)
+                        why = [n for n in result.notes if n.code == "page_needs_ocr"][0]
+                        read.notes[-1:] = [
+                            Note(
+                                "info",
+                                "page_ocr",
+                                why.message.replace("needs OCR", "was read by OCR")
+                                .replace("could not be read and ", ""),
+                                why.location,
+                            )
+                        ]
+                        result = read
+                        scanned.append(number)
+                yield result
+            except ExtractError:
+                raise
+            except Exception as exc:
+                log.debug("page %s failed", number, exc_info=True)
+                yield _PageResult(
+                    number,
+                    notes=[
+                        Note(
+                            "error",
+                            "page_unreadable",
+                            f"Page {number} could not be read ({type(exc).__name__}); the rest "
+                            "of the file was.",
+                            f"page {number}",
+                        )
+                    ],
+                )
+            finally:
+                page.close()  # release the page's cached objects: memory stays flat
+    finally:
+        if "doc" in cache:
+            cache["doc"].close()
+
+
+def pdf_to_blocks(
+    data: bytes, ocr: str = "auto"
+) -> tuple[tuple[Block, ...], tuple[Note, ...], int, int]:
+    """Blocks, notes, page count and how many pages were read by OCR."""
     check_pdf_bytes(data)
     pdf = _open(data)
+    scanned: list[int] = []
     try:
         try:
             n_pages = len(pdf.pages)
@@ -729,7 +802,7 @@ def pdf_to_blocks(data: bytes) -> tuple[tuple[Block, ...], tuple[Note, ...], int
             ) from exc
         if n_pages == 0:
             raise ExtractError("This PDF has no pages.", code="corrupt_pdf")
-        blocks, notes = pages_to_blocks(iter_pages(pdf))
+        blocks, notes = pages_to_blocks(iter_pages(pdf, data, ocr, scanned))
     finally:
         pdf.close()
-    return tuple(blocks), tuple(notes), n_pages
+    return tuple(blocks), tuple(notes), n_pages, len(scanned)

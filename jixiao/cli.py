@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  jixiao ingest samples/filings\n"
         "  jixiao ingest 2024/ 2025/商务局.txt --db sqlite:///filings.db\n"
+        "  jixiao ingest scans/ --ocr always\n"
         "  JIXIAO_DB=postgresql+psycopg://user@host/db jixiao ingest inbox/ --json\n\n"
         "exit codes: 0 all files read, 1 some files failed, 2 usage error, "
         "3 database unreachable",
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"SQLAlchemy database URL (default: $JIXIAO_DB or {DEFAULT_DB})",
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.add_argument(
+        "--ocr",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="OCR pages without a usable text layer (auto, the default), every page (always), "
+        "or none (never)",
+    )
 
     extract = commands.add_parser(
         "extract",
@@ -73,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("file", metavar="FILE")
     extract.add_argument("--json", action="store_true", help="print the Filing as JSON")
+    extract.add_argument(
+        "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
+    )
     return parser
 
 
@@ -104,7 +115,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     db = args.db or _db_default()
     try:
-        summary = ingest(args.paths, db, on_filing=report)
+        summary = ingest(args.paths, db, on_filing=report, ocr=args.ocr)
     except UsageError as exc:
         log.error("jixiao ingest: %s", exc)
         return EXIT_USAGE
@@ -138,7 +149,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if not path.is_file():
         log.error("jixiao extract: %s: no such file. Check the path and try again.", path)
         return EXIT_USAGE
-    filing = file_to_filing(path)
+    filing = file_to_filing(path, args.ocr)
     if args.json:
         print(json.dumps(filing.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -110,11 +110,11 @@ def _sha256_of(path: Path) -> str:
         return hashlib.sha256(b"unreadable:" + str(path).encode()).hexdigest()
 
 
-def file_to_filing(path: Path) -> Filing:
+def file_to_filing(path: Path, ocr: str = "auto") -> Filing:
     """Extract and normalize one file. Never raises: a file that cannot be read becomes a failed
-    Filing whose finding says why."""
+    Filing whose finding says why. `ocr`: auto | always | never (see extract_bytes)."""
     try:
-        doc = extract_file(path)
+        doc = extract_file(path, ocr)
     except ExtractError as exc:
         return Filing.failed(
             str(path), _sha256_of(path), "unknown", Finding("error", exc.code, str(exc))
@@ -143,15 +143,16 @@ def _internal(exc: Exception) -> Finding:
     )
 
 
-def iter_filings(files: Iterable[Path]) -> Iterator[Filing]:
+def iter_filings(files: Iterable[Path], ocr: str = "auto") -> Iterator[Filing]:
     for path in files:
-        yield file_to_filing(path)
+        yield file_to_filing(path, ocr)
 
 
 def ingest(
     paths: Iterable[str | Path],
     db_url: str,
     on_filing: Callable[[Filing], None] | None = None,
+    ocr: str = "auto",
 ) -> RunSummary:
     """Ingest files and folders into the database at `db_url`."""
     files, skipped = discover(paths)
@@ -165,7 +166,7 @@ def ingest(
             f"{str(exc).splitlines()[0]}. Check the --db URL and that the server is running."
         ) from exc
     try:
-        for filing in iter_filings(files):
+        for filing in iter_filings(files, ocr):
             try:
                 write_filing(engine, filing, __version__)
             except SQLAlchemyError as exc:

@@ -59,8 +59,8 @@ def normalize(doc: RawDocument) -> Filing:
         if ocr_pages:
             raise NormalizeError(
                 f"Nothing in this file could be read as text: {', '.join(ocr_pages)} need OCR "
-                "(scanned images, or fonts without a character map). This version of jixiao "
-                "does not run OCR yet.",
+                "(scanned images, or fonts without a character map), which was turned off. "
+                "Run again with --ocr auto.",
                 code="needs_ocr",
             )
         raise NormalizeError(

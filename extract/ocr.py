@@ -1,0 +1,92 @@
+"""Offline OCR: rapidocr with onnxruntime. Its Chinese models ship inside the wheel, so nothing
+is downloaded at run time. The engine loads on first use, once per process.
+
+The direction classifier stays off (`use_cls=False`): it turns "≥90%" into "%06". Page
+orientation is found from the text boxes and recognition scores instead (scan.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One detected text line: its text, recognition score and axis-aligned box in pixels."""
+
+    text: str
+    score: float
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom
+
+    @property
+    def tall(self) -> bool:
+        x0, top, x1, bottom = self.box
+        return len(self.text) >= 3 and (bottom - top) > 1.5 * (x1 - x0)
+
+
+@cache
+def engine() -> Any:
+    from rapidocr import RapidOCR
+
+    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+    return RapidOCR(params={"Global.use_cls": False, "Global.log_level": "warning"})
+
+
+def image_to_lines(image: np.ndarray) -> list[OcrLine]:
+    """Text lines of an image (H x W, or H x W x 3)."""
+    if image.ndim == 2:
+        image = np.stack([image] * 3, axis=-1)
+    result = engine()(image, use_cls=False)
+    if result is None or result.boxes is None:
+        return []
+    lines = []
+    for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
+        xs = [float(p[0]) for p in quad]
+        ys = [float(p[1]) for p in quad]
+        if text.strip():
+            lines.append(OcrLine(text.strip(), float(score), (min(xs), min(ys), max(xs), max(ys))))
+    return lines
+
+
+def _char_weight(ch: str) -> float:
+    """Relative printed width: Chinese and full-width forms are square, the rest half."""
+    return 1.0 if ord(ch) > 0x2E7F else 0.55
+
+
+def lines_to_chars(lines: list[OcrLine], scale: float) -> list[dict[str, Any]]:
+    """OCR lines to pdfplumber-like chars in points (`scale` = points per pixel), each char
+    placed along its line in proportion to its printed width, so that a line that runs over a
+    cell border is split where the border is. Every char carries its line's score."""
+    chars: list[dict[str, Any]] = []
+    for line in lines:
+        x0, top, x1, bottom = (v * scale for v in line.box)
+        weights = [_char_weight(ch) for ch in line.text]
+        unit = (x1 - x0) / max(sum(weights), 1e-6)
+        size = bottom - top
+        x = x0
+        for ch, weight in zip(line.text, weights, strict=True):
+            width = weight * unit
+            if not ch.isspace():
+                chars.append(
+                    {
+                        "text": ch,
+                        "x0": x,
+                        "x1": x + width,
+                        "top": top,
+                        "bottom": bottom,
+                        "doctop": top,
+                        "size": size,
+                        "upright": True,
+                        "fontname": "ocr",
+                        "matrix": (1, 0, 0, 1, x, 0),
+                        "confidence": line.score,
+                    }
+                )
+            x += width
+    return chars

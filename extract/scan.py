@@ -1,0 +1,293 @@
+"""Scanned pages: page image → upright, deskewed, stamp-free → ruling grid (OpenCV morphology)
+→ OCR chars → the same page items a text layer gives (pdf.layout_to_items), so stitching and
+everything after are shared.
+
+    image → red stamp removed (the red channel: a red stamp is bright there, black ink dark)
+          → deskewed (±3°, from the long horizontal rules)
+          → OCR lines (orientation by box shape and recognition score, not the classifier)
+          → rules: horizontal and vertical strokes opened out of the binarized page
+          → cells: the regions the rules enclose, tables closed at the ends of their verticals
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .model import Note
+from .ocr import OcrLine, image_to_lines, lines_to_chars
+from .pdf import Box, _PageResult, layout_to_items
+
+log = logging.getLogger(__name__)
+
+MAX_SKEW = 3.0  # degrees
+SNAP_PT = 4.0  # cell borders closer than this (points) are one rule on a scan
+RENDER_DPI = 170
+# Below this mean recognition score a page may be upside down: try it turned.
+_UPRIGHT_SCORE = 0.6
+
+
+def red_free_gray(image: np.ndarray) -> np.ndarray:
+    """Grayscale in which a red stamp disappears and the black text under it stays: the red
+    channel (the stamp is bright there, black ink dark), with clearly red pixels whitened."""
+    if image.ndim == 2:
+        return image
+    rgb = image.astype(np.int16)
+    gray = np.ascontiguousarray(image[:, :, 0])
+    red = (rgb[:, :, 0] > 150) & (rgb[:, :, 0] - rgb[:, :, 1] > 40) & (
+        rgb[:, :, 0] - rgb[:, :, 2] > 40
+    )  # bright in red: the seal, not the dark ink under it
+    gray[red] = 255
+    return gray
+
+
+def binarize(gray: np.ndarray, contrast: int = 15, block: int = 25) -> np.ndarray:
+    """Ink as 255 on 0, robust to uneven scans: darker than the mean of its `block`-pixel
+    neighbourhood by `contrast`."""
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, contrast
+    )
+
+
+def binarize_rules(gray: np.ndarray) -> np.ndarray:
+    """Hairline rules (Word's 0.5 pt grid) scan faint, and where text crowds them a small
+    neighbourhood is dark on average and hides them: a wide one at a lower contrast keeps them.
+    The long-stroke opening that follows removes the noise this lets in."""
+    return binarize(gray, contrast=10, block=101)
+
+
+def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    h, w = binary.shape
+    horizontal = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 30), 1))
+    )
+    vertical = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 60)))
+    )
+    return horizontal, vertical
+
+
+def _profile_sharpness(binary: np.ndarray, degrees: float) -> float:
+    """How sharply the ink lines up in rows when the page is turned by `degrees`."""
+    h, w = binary.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    turned = cv2.warpAffine(binary, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    rows = turned.sum(axis=1, dtype=np.float64)
+    return float(np.square(np.diff(rows)).sum())
+
+
+def skew_angle(gray: np.ndarray) -> float:
+    """Degrees the page is turned (within ±3°), by the projection profile: rules and text lines
+    give the sharpest row profile when they lie level. Coarse search, then a fine one."""
+    binary = binarize(gray)
+
+    def shrunk(side: int) -> np.ndarray:
+        scale = min(1.0, side / max(binary.shape))
+        return cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+    small, large = shrunk(800), shrunk(2000)
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.2)
+    best = max(coarse, key=lambda a: _profile_sharpness(small, a))
+    fine = np.arange(best - 0.2, best + 0.2 + 1e-9, 0.02)
+    best = max(fine, key=lambda a: _profile_sharpness(large, a))
+    return float(round(best, 2))
+
+
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+    if abs(degrees) < 0.05:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _turn(gray: np.ndarray, quarter_turns: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(gray, quarter_turns)) if quarter_turns else gray
+
+
+def _mean_score(lines: list[OcrLine]) -> float:
+    return sum(line.score for line in lines) / len(lines) if lines else 0.0
+
+
+def upright_lines(gray: np.ndarray) -> tuple[np.ndarray, list[OcrLine], int]:
+    """OCR in the page's reading orientation: tall text boxes mean a quarter turn, a poor score
+    may mean upside down; the turn (degrees, counter-clockwise) that reads best wins."""
+    lines = image_to_lines(gray)
+    if lines and sum(line.tall for line in lines) > len(lines) / 2:
+        candidates = [1, 3]
+    elif _mean_score(lines) < _UPRIGHT_SCORE:
+        candidates = [2]
+    else:
+        return gray, lines, 0
+    best = (gray, lines, 0)
+    for k in candidates:
+        turned = _turn(gray, k)
+        found = image_to_lines(turned)
+        if _mean_score(found) > _mean_score(best[1]):
+            best = (turned, found, k * 90)
+    return best
+
+
+def _segments(mask: np.ndarray, scale: float) -> list[dict[str, Any]]:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        out.append({"x0": x * scale, "x1": (x + w) * scale, "top": (y + h / 2) * scale})
+    return out
+
+
+def rules_to_tables(
+    gray: np.ndarray, scale: float
+) -> tuple[list[tuple[Box, list[Box]]], list[dict[str, Any]]]:
+    """Tables (outer box, cell boxes) in points, and the printed horizontal rules."""
+    horizontal, vertical = _line_masks(binarize_rules(gray))
+    # Bridge the small breaks a scan puts in printed rules.
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
+    printed = _segments(horizontal, scale)
+    grid = cv2.bitwise_or(horizontal, vertical)
+    tables: list[tuple[Box, list[Box]]] = []
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    for k in range(1, n):
+        x, y, w, h, _area = stats[k]
+        if w < gray.shape[1] / 5 or h < 40:
+            continue
+        table = (labels[y : y + h, x : x + w] == k).astype(np.uint8) * 255
+        # Close the table where a page end cut it: a rule at the ends of its verticals.
+        cv2.line(table, (0, 1), (w - 1, 1), 255, 3)
+        cv2.line(table, (0, h - 2), (w - 1, h - 2), 255, 3)
+        cells = _enclosed(table)
+        if len(cells) < 2:
+            continue
+        boxes = snap_boxes(
+            [
+                ((x + cx) * scale, (y + cy) * scale, (x + cx + cw) * scale, (y + cy + ch) * scale)
+                for cx, cy, cw, ch in cells
+            ],
+            SNAP_PT,
+        )
+        outer = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+        tables.append((outer, boxes))
+    tables.sort(key=lambda t: t[0][1])
+    return tables, printed
+
+
+def _cluster_means(values: list[float], tol: float) -> dict[float, float]:
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return {v: sum(g) / len(g) for g in groups for v in g}
+
+
+def snap_boxes(boxes: list[Box], tol: float) -> list[Box]:
+    """Cell borders of one rule, a pixel or two apart on a scan, moved onto one line."""
+    xs = _cluster_means([v for b in boxes for v in (b[0], b[2])], tol)
+    ys = _cluster_means([v for b in boxes for v in (b[1], b[3])], tol)
+    return [(xs[b[0]], ys[b[1]], xs[b[2]], ys[b[3]]) for b in boxes]
+
+
+def _enclosed(table: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The regions the rules enclose, grown by half a rule so neighbours share borders."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(table), connectivity=4)
+    h, w = table.shape
+    cells = []
+    for k in range(1, n):
+        x, y, cw, ch, area = stats[k]
+        touches_edge = x == 0 or y == 0 or x + cw >= w or y + ch >= h
+        if touches_edge or cw < 8 or ch < 8 or area < 0.5 * cw * ch:
+            continue
+        cells.append((x - 2, y - 2, cw + 4, ch + 4))
+    return cells
+
+
+def image_to_result(image: np.ndarray, number: int, dpi: float) -> _PageResult:
+    """One page image to its items, with notes on what was done to read it."""
+    result = _PageResult(number)
+    gray = red_free_gray(image)
+    angle = skew_angle(gray)
+    gray = rotate(gray, angle)
+    gray, lines, turn = upright_lines(gray)
+    if turn:
+        angle = skew_angle(gray)
+        gray = rotate(gray, angle)
+        lines = image_to_lines(gray) if abs(angle) >= 0.05 else lines
+    scale = 72.0 / dpi
+    chars = lines_to_chars(lines, scale)
+    tables, printed = rules_to_tables(gray, scale)
+    result.items = layout_to_items(number, chars, tables, printed)
+    done = [f"read by OCR at {dpi:.0f} dpi"]
+    if turn:
+        done.append(f"turned {turn}° to read upright")
+    if abs(angle) >= 0.05:
+        done.append(f"straightened by {angle:.1f}°")
+    result.notes.append(
+        Note("info", "page_ocr", f"Page {number} was {', '.join(done)}.", f"page {number}")
+    )
+    return result
+
+
+def images_in(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
+    """Every page of a PNG, JPEG or (multi-page) TIFF, as RGB arrays with their dpi."""
+    from PIL import Image, ImageSequence
+
+    with Image.open(io.BytesIO(data)) as img:
+        for frame in ImageSequence.Iterator(img):
+            dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
+            yield np.asarray(frame.convert("RGB")), float(dpi)
+
+
+def scan_dpi(pdf: Any, index: int) -> float:
+    """The resolution a scanned page was made at (its one big image), to render it pixel for
+    pixel: resampling blurs hairline rules. RENDER_DPI when the page is not one image."""
+    import pypdfium2.raw as pdfium_c
+
+    page = pdf[index]
+    try:
+        width = page.get_size()[0]
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+            x0, _, x1, _ = obj.get_bounds()
+            if x1 - x0 >= 0.8 * width:
+                pixels = obj.get_metadata().width
+                return float(min(300, max(100, round(pixels * 72 / (x1 - x0)))))
+    finally:
+        page.close()
+    return float(RENDER_DPI)
+
+
+def render_pdf_page(pdf: Any, index: int, dpi: float = RENDER_DPI) -> np.ndarray:
+    """A PDF page as an RGB array, rendered by PDFium (no poppler)."""
+    page = pdf[index]
+    try:
+        bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB, not PDFium's BGR
+        return np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
+    finally:
+        page.close()
+
+
+def images_to_blocks(data: bytes) -> tuple[tuple[Any, ...], tuple[Note, ...], int]:
+    """An image file (every frame of a TIFF) read by OCR, pages stitched like a PDF's."""
+    from .pdf import pages_to_blocks
+
+    count = 0
+
+    def pages() -> Iterator[_PageResult]:
+        nonlocal count
+        for count, (image, dpi) in enumerate(images_in(data), start=1):  # noqa: B007
+            yield image_to_result(image, count, dpi)
+
+    blocks, notes = pages_to_blocks(pages())
+    return tuple(blocks), tuple(notes), count

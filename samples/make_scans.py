@@ -1,0 +1,132 @@
+"""Scanned renditions of the seed PDFs, made as a county office makes them: printed, stamped,
+scanned crooked at 150-200 dpi, saved as JPEG pages in a PDF.
+
+    python samples/make_scans.py
+
+For each of suzhou_commerce_2024_{seed,word,excel}.pdf writes samples/scans/<name>.scan.pdf:
+every page turned by up to 1°, blurred, speckled with noise, JPEG-compressed, and on the last
+page a red round stamp over the table. Also, for image input, page 2 of the seed's scan as JPEG,
+its top third as grayscale PNG, and pages 4-5 as a two-page TIFF, and the expected Filings (the PDF's expected Filing, read from a
+scan: source_format 'pdf-scanned' or 'image'; findings are OCR's own and are not predicted).
+
+Needs Pillow, pypdfium2, numpy and Debian's fonts-wqy-microhei; outputs are committed."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+HERE = Path(__file__).resolve().parent
+PDF = HERE / "pdf"
+SCANS = HERE / "scans"
+EXPECTED = HERE / "expected"
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+SOURCES = {  # name: dpi of the scan
+    "suzhou_commerce_2024_seed": 180,
+    "suzhou_commerce_2024_word": 150,
+    "suzhou_commerce_2024_excel": 200,
+}
+
+
+def stamp(size: int) -> Image.Image:
+    """A red round seal: ring, star, the department's name, on transparent ground."""
+    seal = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(seal)
+    red = (215, 30, 35, 230)
+    draw.ellipse((4, 4, size - 4, size - 4), outline=red, width=max(4, size // 40))
+    cx = cy = size / 2
+    r = size * 0.12
+    points = []
+    for k in range(10):
+        radius = r if k % 2 == 0 else r * 0.4
+        angle = np.pi / 2 + k * np.pi / 5
+        points.append((cx + radius * np.cos(angle), cy - radius * np.sin(angle)))
+    draw.polygon(points, fill=red)
+    font = ImageFont.truetype(FONT, size // 9)
+    for text, y in (("苏州市商务局", size * 0.22), ("预算绩效专用章", size * 0.68)):
+        w = draw.textlength(text, font=font)
+        draw.text((cx - w / 2, y), text, font=font, fill=red)
+    return seal
+
+
+def degrade(page: Image.Image, rng: random.Random, stamped: bool) -> Image.Image:
+    page = page.convert("RGB")
+    if stamped:
+        seal = stamp(int(page.width * 0.3))
+        x = int(page.width * 0.52)
+        y = int(page.height * 0.18)
+        # multiply: ink under the seal stays dark, the seal reddens the paper
+        layer = Image.new("RGBA", page.size, (255, 255, 255, 0))
+        layer.paste(seal, (x, y), seal)
+        base = np.asarray(page, dtype=np.float32)
+        overlay = np.asarray(layer.convert("RGB"), dtype=np.float32)
+        alpha = np.asarray(layer.split()[-1], dtype=np.float32)[..., None] / 255
+        mixed = base * (1 - alpha) + base * overlay / 255 * alpha
+        page = Image.fromarray(mixed.clip(0, 255).astype(np.uint8))
+    page = page.rotate(rng.uniform(-1.0, 1.0), resample=Image.BICUBIC, fillcolor="white")
+    page = page.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.4, 0.8)))
+    pixels = np.asarray(page, dtype=np.float32)
+    noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 9, pixels.shape[:2])
+    pixels = (pixels + noise[..., None]).clip(0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "JPEG", quality=55)  # JPEG artefacts, as scanners save
+    return Image.open(io.BytesIO(buf.getvalue()))
+
+
+def scan(name: str, dpi: int) -> list[Image.Image]:
+    rng = random.Random(name)
+    doc = pdfium.PdfDocument(PDF / f"{name}.pdf")
+    pages = [doc[k].render(scale=dpi / 72).to_pil() for k in range(len(doc))]
+    out = [degrade(p, rng, stamped=(k == len(pages) - 1)) for k, p in enumerate(pages)]
+    for page in out:
+        page.info["dpi"] = (dpi, dpi)
+    return out
+
+
+def expected(name: str, target: Path, source_format: str) -> dict[str, Any]:
+    import hashlib
+
+    filing = json.loads((EXPECTED / f"{name}.pdf.json").read_text(encoding="utf-8"))
+    filing["source_sha256"] = hashlib.sha256(target.read_bytes()).hexdigest()
+    filing["source_format"] = source_format
+    filing["findings"] = []
+    return filing
+
+
+def main() -> None:
+    SCANS.mkdir(exist_ok=True)
+    for name, dpi in SOURCES.items():
+        pages = scan(name, dpi)
+        target = SCANS / f"{name}.scan.pdf"
+        pages[0].save(target, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
+        (EXPECTED / f"{name}.scan.pdf.json").write_text(
+            json.dumps(expected(name, target, "pdf-scanned"), ensure_ascii=False, indent=1)
+            + "\n",
+            encoding="utf-8",
+        )
+        if name == "suzhou_commerce_2024_seed":
+            pages[1].save(SCANS / "suzhou_commerce_2024_seed.page2.jpg", dpi=(dpi, dpi), quality=55)
+            top = pages[1].crop((0, 0, pages[1].width, pages[1].height // 3)).convert("L")
+            top.save(SCANS / "suzhou_commerce_2024_seed.page2-top.png", dpi=(dpi, dpi))
+            plain = [Image.fromarray(np.asarray(p)) for p in pages[3:5]]
+            plain[0].save(
+                SCANS / "suzhou_commerce_2024_seed.pages4-5.tiff",
+                save_all=True,
+                append_images=plain[1:],
+                dpi=(dpi, dpi),
+                compression="jpeg",
+                quality=55,
+            )
+        print(target.name, len(pages), "pages")
+
+
+if __name__ == "__main__":
+    main()

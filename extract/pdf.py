@@ -529,7 +529,7 @@ def page_to_result(page: Any, number: int) -> _PageResult:
         for t in page.find_tables(_closed_lattice(page))
     ]
     horizontals = [e for e in page.edges if e["orientation"] == "h"]
-    result.items = layout_to_items(number, chars, tables, horizontals)  # type: ignore[arg-type]
+    result.items = layout_to_items(number, chars, tables, horizontals)
     return result
 
 
@@ -549,17 +549,20 @@ class _Stitched:
     notes: list[Note] = field(default_factory=list)
 
 
-def _row_texts(fragment: _Fragment, row: int) -> list[tuple[float, str]]:
-    return [(round(c.bbox[0]), c.text) for c in fragment.cells if c.row == row]
+def _row_text(fragment: _Fragment, row: int) -> str:
+    return "|".join(c.text for c in sorted(fragment.cells, key=lambda c: c.col) if c.row == row)
 
 
 def _drop_repeated_header(first: _Fragment, fragment: _Fragment) -> int:
     """How many leading rows of `fragment` repeat the table's first rows (a header row Word or
-    Excel prints again at the top of each page)."""
+    Excel prints again at the top of each page). Compared by text only, and loosely: a scan
+    drifts sideways and OCR may misread a character."""
+    from rapidfuzz import fuzz
+
     dropped = 0
     while dropped < min(3, fragment.n_rows - 1, first.n_rows):
-        head = _row_texts(first, dropped)
-        if not head or _row_texts(fragment, dropped) != head:
+        head = _row_text(first, dropped)
+        if not head or fuzz.ratio(_row_text(fragment, dropped), head) < 90:
             break
         dropped += 1
     return dropped
@@ -607,9 +610,7 @@ def stitch(fragments: list[_Fragment]) -> tuple[Table, list[Note]]:
     notes: list[Note] = []
     # Columns are matched by x relative to each piece's left edge: scans drift between pages.
     shift = {id(f): f.bbox[0] - fragments[0].bbox[0] for f in fragments}
-    xs = _snap(
-        x - shift[id(f)] for f in fragments for c in f.cells for x in (c.bbox[0], c.bbox[2])
-    )
+    xs = _snap(x - shift[id(f)] for f in fragments for c in f.cells for x in (c.bbox[0], c.bbox[2]))
     placed: list[_Cell] = []
     offset = 0
     previous: _Fragment | None = None
@@ -748,13 +749,14 @@ def iter_pages(pdf: Any, data: bytes, ocr: str, scanned: list[int]) -> Iterator[
                     result = page_to_result(page, number)
                     if ocr == "auto" and any(n.code == "page_needs_ocr" for n in result.notes):
                         read = _ocr_page(data, number - 1, number, cache)
-                        why = [n for n in result.notes if n.code == "page_needs_ocr"][0]
+                        why = next(n for n in result.notes if n.code == "page_needs_ocr")
                         read.notes[-1:] = [
                             Note(
                                 "info",
                                 "page_ocr",
-                                why.message.replace("needs OCR", "was read by OCR")
-                                .replace("could not be read and ", ""),
+                                why.message.replace("needs OCR", "was read by OCR").replace(
+                                    "could not be read and ", ""
+                                ),
                                 why.location,
                             )
                         ]

@@ -109,6 +109,7 @@ targets = Table(
     Column("label", Text),
     Column("due_date", Date),
     Column("value_wan", AMOUNT),
+    Column("ocr_text", Text),  # beyond the contract: what OCR read where a repair changed it
 )
 
 findings = Table(

@@ -166,6 +166,7 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
                     "label": t.label,
                     "due_date": t.due_date,
                     "value_wan": t.value_wan,
+                    "ocr_text": t.ocr_text,
                 }
                 for t in indicator.targets
             ]

@@ -28,6 +28,7 @@ from .model import (
     Target,
 )
 from .names import match_canonical_names
+from .ocr_review import review_ocr_values
 from .sections import document_to_sections
 from .targets import parse_target
 
@@ -75,10 +76,11 @@ def normalize(doc: RawDocument) -> Filing:
     fund_lines, findings = rows_to_fund_lines(sections.fund_rows)
     findings = notes + findings
     findings += reconcile_funds(fund_lines)
-    indicators, groups, indicator_findings = items_to_indicators(
+    indicators, groups, indicator_findings, ocr_values = items_to_indicators(
         sections.indicator_items, fiscal_year
     )
     findings += indicator_findings
+    findings += review_ocr_values(ocr_values, fiscal_year)
     findings += link_functions(groups, main_functions)
     match_canonical_names(indicators)
     if not indicators:

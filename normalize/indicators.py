@@ -16,6 +16,7 @@ from jixiao import dictionaries
 from jixiao.extract import Cell
 
 from .model import Finding, Indicator
+from .ocr_review import OcrValue
 from .sections import IndicatorItem, Row
 from .targets import parse_target
 from .text import key
@@ -108,11 +109,14 @@ def cells_to_labels(cells: list[Cell], layout: tuple[str, ...]) -> _RowLabels:
 
 def items_to_indicators(
     items: list[IndicatorItem], fiscal_year: int | None
-) -> tuple[list[Indicator], list[FunctionGroup], list[Finding]]:
+) -> tuple[list[Indicator], list[FunctionGroup], list[Finding], list[OcrValue]]:
+    """Rows to indicators; also the function groups to link, findings, and the values OCR read
+    (for review)."""
     state = _State()
     indicators: list[Indicator] = []
     groups: list[FunctionGroup] = []
     findings: list[Finding] = []
+    ocr_values: list[OcrValue] = []
     for item in items:
         if item.kind == "marker":
             assert item.paragraph is not None
@@ -187,6 +191,8 @@ def items_to_indicators(
                 indicator.targets.append(
                     replace(parse_target(cell.text, fiscal_year), period=period)
                 )
+                if cell.confidence is not None:
+                    ocr_values.append(OcrValue(indicator, len(indicator.targets) - 1, cell))
         if state.level1 is None:
             state.pending_level1.append(indicator)
         if state.group is not None:
@@ -202,4 +208,4 @@ def items_to_indicators(
                     indicator.location,
                 )
             )
-    return indicators, groups, findings
+    return indicators, groups, findings, ocr_values

@@ -37,6 +37,7 @@ class Target:
     due_date: dt.date | None = None
     value_wan: Decimal | None = None  # amounts (元/万元/亿元) in 万元
     period: str | None = None  # H1 | FY | LT | actual | prior, set by the table it came from
+    ocr_text: str | None = None  # what OCR read, where a repair changed it into `raw`
 
 
 @dataclass

@@ -6,8 +6,9 @@ scanned crooked at 150-200 dpi, saved as JPEG pages in a PDF.
 For each of suzhou_commerce_2024_{seed,word,excel}.pdf writes samples/scans/<name>.scan.pdf:
 every page turned by up to 1°, blurred, speckled with noise, JPEG-compressed, and on the last
 page a red round stamp over the table. Also, for image input, page 2 of the seed's scan as JPEG,
-its top third as grayscale PNG, and pages 4-5 as a two-page TIFF, and the expected Filings (the PDF's expected Filing, read from a
-scan: source_format 'pdf-scanned' or 'image'; findings are OCR's own and are not predicted).
+its top third as grayscale PNG, and pages 4-5 as a two-page TIFF; and the expected Filings (the
+PDF's expected Filing, read from a scan: source_format 'pdf-scanned'; the findings are OCR's own
+and are not predicted, so tests compare rows, hierarchy and funds).
 
 Needs Pillow, pypdfium2, numpy and Debian's fonts-wqy-microhei; outputs are committed."""
 
@@ -108,8 +109,7 @@ def main() -> None:
         target = SCANS / f"{name}.scan.pdf"
         pages[0].save(target, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
         (EXPECTED / f"{name}.scan.pdf.json").write_text(
-            json.dumps(expected(name, target, "pdf-scanned"), ensure_ascii=False, indent=1)
-            + "\n",
+            json.dumps(expected(name, target, "pdf-scanned"), ensure_ascii=False, indent=1) + "\n",
             encoding="utf-8",
         )
         if name == "suzhou_commerce_2024_seed":

@@ -192,3 +192,52 @@ def test_main_functions_split_at_every_numbered_item(bodies: list[str]) -> None:
     items = text_to_main_functions(text)
     assert [m.text for m in items] == bodies
     assert [m.seq for m in items] == list(range(1, len(bodies) + 1))
+
+
+def _ocr_doc(rows: list[tuple[str, str, str, str, str, float]]) -> Filing:
+    from jixiao.extract import Cell, Paragraph, RawDocument, Table
+
+    header = ("一级指标", "二级指标", "三级指标", "半年指标值", "全年指标值")
+    table_rows = [tuple(Cell(t, 1, k, page=1) for k, t in enumerate(header))]
+    table_rows.append((Cell("单位名称", 0, 0), Cell("某局", 0, 1)))
+    table_rows.reverse()
+    for r, (l1, l2, l3, h1, fy, score) in enumerate(rows, start=2):
+        table_rows.append(
+            tuple(
+                Cell(t, r, k, page=1, confidence=score) for k, t in enumerate((l1, l2, l3, h1, fy))
+            )
+        )
+    doc = RawDocument(
+        "x.pdf", "0" * 64, "pdf-scanned", (Paragraph("2024年度", page=1), Table(tuple(table_rows)))
+    )
+    return normalize(doc)
+
+
+def test_ocr_confusions_repaired_where_context_decides() -> None:
+    filing = _ocr_doc(
+        [
+            ("决策", "预算编制", "预算执行率", "2100%", "≥100%", 0.95),  # ≥ read as 2
+            ("", "", "支付进度符合率", "=10096", "=100%", 0.95),  # % read as 96
+            ("", "", "政府采购执行率", "Q10%", "=1O0%", 0.95),  # ≤ as Q, 0 as O
+            ("", "", "组织活动次数", "2100", "=2次", 0.95),  # not a rate: left alone
+        ]
+    )
+    raw = [[t.raw for t in i.targets] for i in filing.indicators]
+    assert raw == [["≥100%", "≥100%"], ["=100%", "=100%"], ["≤10%", "=100%"], ["2100", "=2次"]]
+    first = filing.indicators[0].targets[0]
+    assert (first.ocr_text, first.comparator, first.value) == ("2100%", "≥", Decimal(100))
+    repaired = [f for f in filing.findings if f.code == "ocr_repaired"]
+    assert len(repaired) == 4 and all(f.severity == "info" for f in repaired)
+    assert filing.indicators[3].targets[0].ocr_text is None
+
+
+def test_ocr_doubts_are_flagged_with_their_cell() -> None:
+    filing = _ocr_doc(
+        [
+            ("决策", "预算编制", "预算执行率", "=47%", "=1OO%", 0.55),
+            ("", "", "支付进度符合率", "约百分百", "=100%", 0.97),
+        ]
+    )
+    codes = [(f.code, f.location) for f in filing.findings if f.severity == "warning"]
+    assert ("ocr_low_confidence", "page 1, row 3, cell 4") in codes
+    assert ("ocr_suspect_text", "page 1, row 4, cell 4") in codes

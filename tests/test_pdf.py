@@ -106,7 +106,7 @@ def test_seed_pdf_structure() -> None:
 
 
 def test_cid_page_is_reported_and_the_rest_is_read() -> None:
-    filing = file_to_filing(HARD / "cid_page3.pdf")
+    filing = file_to_filing(HARD / "cid_page3.pdf", ocr="never")
     ocr = [f for f in filing.findings if f.code == "page_needs_ocr"]
     assert [(f.severity, f.location) for f in ocr] == [("warning", "page 3")]
     assert "character map" in ocr[0].message
@@ -116,17 +116,18 @@ def test_cid_page_is_reported_and_the_rest_is_read() -> None:
 
 
 def test_private_use_page_is_reported() -> None:
-    filing = file_to_filing(HARD / "private_use_page4.pdf")
+    filing = file_to_filing(HARD / "private_use_page4.pdf", ocr="never")
     ocr = [f for f in filing.findings if f.code == "page_needs_ocr"]
     assert [f.location for f in ocr] == ["page 4"]
     assert "private-use" in ocr[0].message
 
 
-def test_scan_without_text_layer_fails_with_needs_ocr() -> None:
-    filing = file_to_filing(HARD / "scanned.pdf")
+def test_scan_without_text_layer_fails_with_needs_ocr_when_ocr_is_off() -> None:
+    filing = file_to_filing(HARD / "scanned.pdf", ocr="never")
     assert filing.status == "failed"
     (finding,) = filing.findings
     assert finding.code == "needs_ocr" and "page 1" in finding.message
+    assert "--ocr auto" in finding.message
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,97 @@
+"""Review of values that OCR read: repair the domain's typical confusions where the context
+leaves one reading, and flag what a person should check.
+
+Confusions seen on scanned target tables: ≥ read as 2 or 三, ≤ as Q, % as 96, 0 as O, 1 as l.
+A repair is made only when the cell's own shape or its sibling target makes the reading
+unambiguous; each repair is an info finding, and the OCR reading stays in `ocr_text`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from jixiao.extract import Cell
+
+from .model import Finding, Indicator, Target
+from .targets import parse_target
+
+# Below this OCR score a value cell is worth a look.
+LOW_CONFIDENCE = 0.8
+_RATE_NAME = re.compile(r"(率|度|比|比例|占比|比重)$")
+
+
+@dataclass
+class OcrValue:
+    """A target read by OCR, with the cell it came from."""
+
+    indicator: Indicator
+    index: int  # position in indicator.targets
+    cell: Cell
+
+
+def _shape_repairs(text: str) -> str:
+    """Repairs the characters around them decide alone."""
+    fixed = re.sub(r"(?<=\d)[Oo]|[Oo](?=\d)|(?<=[=≥≤<>])[Oo](?=%|$)", "0", text)
+    fixed = re.sub(r"(?<=\d)[lI](?=[\d%])|(?<=[=≥≤<>])[lI](?=[\d%])", "1", fixed)
+    fixed = re.sub(r"^[Qq](?=\d)", "≤", fixed)
+    return re.sub(r"^三(?=\d)", "≥", fixed)  # 三 before Arabic digits is never a numeral
+
+
+def _context_repairs(text: str, sibling: Target | None, name: str) -> str:
+    """Repairs that need the indicator: a rate, and the other period's target."""
+    if sibling is None or sibling.unit != "%" or not _RATE_NAME.search(name):
+        return text
+    m = re.fullmatch(r"([=≥≤<>]?)(\d+(?:\.\d+)?)96", text)
+    if m and float(m.group(2)) <= 100:
+        return f"{m.group(1)}{m.group(2)}%"  # % read as 96
+    m = re.fullmatch(r"2(\d+(?:\.\d+)?)%", text)
+    if m and sibling.comparator == "≥" and float(m.group(1)) <= 100:
+        return f"≥{m.group(1)}%"  # ≥ read as 2: 2100% is no rate, ≥100% matches its sibling
+    return text
+
+
+def review_ocr_values(values: list[OcrValue], fiscal_year: int | None) -> list[Finding]:
+    findings: list[Finding] = []
+    for value in values:
+        indicator, cell = value.indicator, value.cell
+        target = indicator.targets[value.index]
+        siblings = [t for k, t in enumerate(indicator.targets) if k != value.index]
+        sibling = siblings[0] if siblings else None
+        fixed = _context_repairs(_shape_repairs(target.raw), sibling, indicator.level3)
+        if fixed != target.raw:
+            repaired = replace(
+                parse_target(fixed, fiscal_year), period=target.period, ocr_text=target.raw
+            )
+            indicator.targets[value.index] = repaired
+            findings.append(
+                Finding(
+                    "info",
+                    "ocr_repaired",
+                    f"OCR read '{target.raw}' for '{indicator.level3}' ({target.period}); "
+                    f"read as '{fixed}', the only reading that fits. The OCR text is kept in "
+                    "ocr_text.",
+                    cell.location,
+                )
+            )
+            target = repaired
+        if cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+            findings.append(
+                Finding(
+                    "warning",
+                    "ocr_low_confidence",
+                    f"OCR is unsure of '{target.raw}' for '{indicator.level3}' (score "
+                    f"{cell.confidence:.2f}); check it against the document.",
+                    cell.location,
+                )
+            )
+        elif target.kind == "text" and sibling is not None and sibling.kind == "quantitative":
+            findings.append(
+                Finding(
+                    "warning",
+                    "ocr_suspect_text",
+                    f"'{target.raw}' for '{indicator.level3}' reads as words where its other "
+                    f"target ('{sibling.raw}') is a number; check it against the document.",
+                    cell.location,
+                )
+            )
+    return findings

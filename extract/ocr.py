@@ -30,12 +30,17 @@ class OcrLine:
         return len(self.text) >= 3 and (bottom - top) > 1.5 * (x1 - x0)
 
 
+# Recognition batches of 2, not 6: the long lines of a 主要职能 cell make wide inputs, and six at
+# a time lift a worker past 1 GB for no gain in speed.
+ENGINE_PARAMS = {"Global.use_cls": False, "Global.log_level": "warning", "Rec.rec_batch_num": 2}
+
+
 @cache
 def engine() -> Any:
     from rapidocr import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-    return RapidOCR(params={"Global.use_cls": False, "Global.log_level": "warning"})
+    return RapidOCR(params=ENGINE_PARAMS)
 
 
 def image_to_lines(image: np.ndarray) -> list[OcrLine]:

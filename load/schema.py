@@ -109,6 +109,9 @@ targets = Table(
     Column("label", Text),
     Column("due_date", Date),
     Column("value_wan", AMOUNT),
+    Column("effective_comparator", String(2)),
+    Column("grade", Integer),  # beyond the contract: order of a qualitative label
+    Column("polarity", Integer),  # beyond the contract: +1 desirable label, -1 not
     Column("ocr_text", Text),  # beyond the contract: what OCR read where a repair changed it
 )
 
@@ -132,7 +135,7 @@ SELECT f.id AS filing_id, f.department, f.region, f.fiscal_year, f.doc_type, f.t
        i.id AS indicator_id, i.seq AS indicator_seq, i.level1, i.level2, i.key_task, i.level3,
        i.function_seq, i.canonical_name, i.match_score, i.page,
        t.period, t.raw, t.comparator, t.value, t.value_max, t.unit, t.kind, t.label,
-       t.due_date, t.value_wan
+       t.due_date, t.value_wan, t.effective_comparator, t.grade, t.polarity
 FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN filings f ON f.id = i.filing_id

@@ -167,6 +167,9 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
                     "due_date": t.due_date,
                     "value_wan": t.value_wan,
                     "ocr_text": t.ocr_text,
+                    "effective_comparator": t.effective_comparator,
+                    "grade": t.grade,
+                    "polarity": t.polarity,
                 }
                 for t in indicator.targets
             ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from jixiao.extract import RawDocument
 
-from .functions import link_functions
+from .checks import check_targets
+from .functions import link_functions, repair_ocr_key_tasks
 from .funds import reconcile_funds, rows_to_fund_lines
 from .header import (
     field_value,
@@ -82,7 +83,13 @@ def normalize(doc: RawDocument) -> Filing:
     findings += indicator_findings
     findings += review_ocr_values(ocr_values, fiscal_year)
     findings += link_functions(groups, main_functions)
-    match_canonical_names(indicators)
+    if doc.source_format in ("pdf-scanned", "image"):
+        goals = [
+            field_value(sections.fields.get(k)) or "" for k in ("mid_long_term_goal", "annual_goal")
+        ]
+        findings += repair_ocr_key_tasks(indicators, main_functions, goals)
+    findings += match_canonical_names(indicators)
+    findings += check_targets(indicators)
     if not indicators:
         findings.append(
             Finding(

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from jixiao import dictionaries
 
 from .indicators import FunctionGroup
-from .model import Finding, MainFunction
+from .model import Finding, Indicator, MainFunction
 
 # Below this partial-ratio score a 职能 cell is not taken to be about a 主要职能 item at all.
 _LINK_THRESHOLD = 60.0
@@ -115,4 +115,61 @@ def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -
             indicator.level2 = text
             indicator.level2_raw = raw if (len(group.parts) > 1 or text != printed) else None
             indicator.function_seq = match[0].seq if match else None
+    return findings
+
+
+_PUNCT = re.compile(r"[\s，,。．.、；;：:（）()“”\"'《》]")
+
+
+def _bare(text: str) -> str:
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _clean_copy(text: str, sources: list[str]) -> str | None:
+    """The one clean copy of `text` among `sources`, when OCR damaged it: the same characters
+    give or take a few, found in exactly one place."""
+    probe = _bare(text)
+    if len(probe) < 6:
+        return None
+    found: set[str] = set()
+    for source in sources:
+        if text in source:
+            return None  # printed intact somewhere: nothing to repair
+        alignment = fuzz.partial_ratio_alignment(text, source)
+        if alignment is None or alignment.score < 90:
+            continue
+        span = source[alignment.dest_start : alignment.dest_end]
+        # snap the span's ends to where the text's first and last characters are
+        head = source.find(text[:2], max(0, alignment.dest_start - 3), alignment.dest_end)
+        tail = source.rfind(text[-2:], alignment.dest_start, alignment.dest_end + 3)
+        if head >= 0 and tail >= head:
+            span = source[head : tail + 2]
+        if abs(len(_bare(span)) - len(probe)) <= 2 and span != text:
+            found.add(span)
+    return found.pop() if len(found) == 1 else None
+
+
+def repair_ocr_key_tasks(
+    indicators: list[Indicator], functions: list[MainFunction], other_texts: list[str]
+) -> list[Finding]:
+    """重点工作 texts that OCR damaged, restored from the one clean copy the same document prints
+    elsewhere (a 主要职能 item, a goal). Every indicator under that key task gets the repair."""
+    findings = []
+    sources = [f.text for f in functions] + [t for t in other_texts if t]
+    for text in sorted({i.key_task for i in indicators if i.key_task}):
+        clean = _clean_copy(text, sources)
+        if clean is None:
+            continue
+        affected = [i for i in indicators if i.key_task == text]
+        for indicator in affected:
+            indicator.key_task = clean
+        findings.append(
+            Finding(
+                "info",
+                "key_task_repaired",
+                f"The 重点工作 '{text}' (as OCR read it) was repaired to '{clean}', the text the "
+                "same filing prints elsewhere.",
+                affected[0].location,
+            )
+        )
     return findings

@@ -22,6 +22,8 @@ from .targets import parse_target
 from .text import key
 
 PERIODS = ("H1", "FY", "LT", "actual", "prior")
+ATTRIBUTES = ("nature", "unit", "direction")
+LABEL_ROLES = ("level1", "level2", "key_task")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class FunctionGroup:
 @dataclass
 class _State:
     layout: tuple[str, ...] = ()
+    header: tuple[Cell, ...] = ()
     level1: str | None = None
     pending_level1: list[Indicator] = field(default_factory=list)
     level2: str | None = None
@@ -107,6 +110,42 @@ def cells_to_labels(cells: list[Cell], layout: tuple[str, ...]) -> _RowLabels:
     return out
 
 
+def cells_by_position(
+    cells: list[Cell], header: tuple[Cell, ...], layout: tuple[str, ...]
+) -> dict[str, Cell] | None:
+    """Cells matched to the header's columns by position: by grid column where the table has
+    geometry (PDF, scan), else only when the row has as many cells as the header."""
+    roles = dict(zip((c.col for c in header), layout, strict=False))
+    if all(c.bbox is not None for c in header) and any(c.bbox is not None for c in cells):
+        spans = [
+            (c.col, c.col + (c.col_span or 1), role)
+            for c, role in zip(header, layout, strict=False)
+        ]
+        out: dict[str, Cell] = {}
+        for cell in cells:
+            role = next((r for a, b, r in spans if a <= cell.col < b), None)
+            if role:
+                out[role] = cell
+        return out
+    if len(cells) != len(header):
+        return None
+    return {roles.get(h.col, role): c for h, role, c in zip(header, layout, cells, strict=False)}
+
+
+def unit_conflict(text: str, column_unit: str | None) -> str | None:
+    """A value printed with a unit that contradicts the 度量单位 column beside it."""
+    if not column_unit:
+        return None
+    own = parse_target(text).unit
+    stated = parse_target(f"1{column_unit}").unit
+    if own and stated and own != stated:
+        return (
+            f"'{text}' is printed in {own} but the unit column says {column_unit}; the value's "
+            "own unit was kept. Check which one the filing means."
+        )
+    return None
+
+
 def items_to_indicators(
     items: list[IndicatorItem], fiscal_year: int | None
 ) -> tuple[list[Indicator], list[FunctionGroup], list[Finding], list[OcrValue]]:
@@ -125,14 +164,37 @@ def items_to_indicators(
         if item.kind == "header":
             layout = header_to_layout(item.cells)
             if layout != state.layout:  # a repeated header at a page top changes nothing
-                state = _State(layout=layout)
+                state = _State(layout=layout, header=tuple(c for c in item.cells if c.text))
             continue
         if not state.layout or "level3" not in state.layout:
             continue
         periods = [r for r in state.layout if r in PERIODS]
         cells = list(item.cells)
-        while cells and not cells[-1].text:
-            cells.pop()
+        attributes: dict[str, str] = {}
+        if any(r in ATTRIBUTES for r in state.layout):
+            by_role = cells_by_position(cells, state.header, state.layout)
+            if by_role is None:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "row_not_aligned",
+                        "This row's cells could not be matched to the header's columns (指标性质/"
+                        "度量单位 layouts need them in place); it was not loaded.",
+                        next((c.location for c in cells if c.text), None),
+                    )
+                )
+                continue
+            attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}
+            # Labels as they stand, then 三级指标 and the values in the header's order: the
+            # shape the steps below expect.
+            placed = {id(c) for role, c in by_role.items() if role not in LABEL_ROLES}
+            blank = Cell(text="", row=-1, col=-1)
+            cells = [c for c in cells if id(c) not in placed and c.text] + [
+                by_role.get(role, blank) for role in ("level3", *periods)
+            ]
+        else:
+            while cells and not cells[-1].text:
+                cells.pop()
         if len(cells) < len(periods) + 1 or not cells[-len(periods) - 1].text:
             # A placeholder row (社会效益 with no 三级指标): labels only.
             if any(c.text for c in cells[-len(periods) :]) and len(cells) > len(periods):
@@ -188,9 +250,17 @@ def items_to_indicators(
         )
         for period, cell in zip(periods, value_cells, strict=True):
             if cell.text:
-                indicator.targets.append(
-                    replace(parse_target(cell.text, fiscal_year), period=period)
+                target = parse_target(
+                    cell.text,
+                    fiscal_year,
+                    comparator=attributes.get("nature"),
+                    unit=attributes.get("unit"),
+                    direction=attributes.get("direction") or attributes.get("nature"),
                 )
+                indicator.targets.append(replace(target, period=period))
+                conflict = unit_conflict(cell.text, attributes.get("unit"))
+                if conflict:
+                    findings.append(Finding("warning", "unit_conflict", conflict, cell.location))
                 if cell.confidence is not None:
                     ocr_values.append(OcrValue(indicator, len(indicator.targets) - 1, cell))
         if state.level1 is None:

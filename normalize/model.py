@@ -36,6 +36,9 @@ class Target:
     label: str | None = None
     due_date: dt.date | None = None
     value_wan: Decimal | None = None  # amounts (元/万元/亿元) in 万元
+    effective_comparator: str | None = None  # stated, or implied by the direction 正向/反向
+    grade: int | None = None  # qualitative labels with an order (优 4, 良 3, 中 2, 差 1)
+    polarity: int | None = None  # qualitative labels: +1 a desirable state, -1 not
     period: str | None = None  # H1 | FY | LT | actual | prior, set by the table it came from
     ocr_text: str | None = None  # what OCR read, where a repair changed it into `raw`
 

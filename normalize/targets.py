@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
@@ -293,10 +294,17 @@ def _quantity(raw: str, s: str, fiscal_year: int | None) -> Target | None:
 
 
 def _label(raw: str, s: str, fiscal_year: int | None) -> Target | None:
-    labels: dict[str, object] = _vocab()["labels"]  # type: ignore[assignment]
+    labels: dict[str, dict[str, int] | None] = _vocab()["labels"]  # type: ignore[assignment]
     word = s.lstrip("=")
     if word in labels:
-        return Target(raw=raw, kind="qualitative", label=word)
+        meaning = labels[word] or {}
+        return Target(
+            raw=raw,
+            kind="qualitative",
+            label=word,
+            grade=meaning.get("grade"),
+            polarity=meaning.get("polarity"),
+        )
     return None
 
 
@@ -309,18 +317,77 @@ _RULES: tuple[Callable[[str, str, int | None], Target | None], ...] = (
 )
 
 
-def parse_target(text: str, fiscal_year: int | None = None) -> Target:
+def comparator_of(word: str | None) -> str | None:
+    """A 指标性质 / direction cell ("≥", "大于等于", "不低于", "正向", "反向") as a comparator."""
+    if not word:
+        return None
+    s = fold(word)
+    directions = dictionaries.load("comparators")["directions"]
+    if s in directions:
+        return str(directions[s])
+    vocab = _vocab()
+    if s in vocab["prefix"]:  # type: ignore[operator]
+        return str(vocab["prefix"][s])  # type: ignore[index]
+    if s in vocab["suffix"]:  # type: ignore[operator]
+        return str(vocab["suffix"][s])  # type: ignore[index]
+    return s if s in ("=", "≥", "≤", ">", "<") else None
+
+
+def _with_hints(
+    target: Target, comparator: str | None, unit: str | None, direction: str | None
+) -> Target:
+    changes: dict[str, object] = {}
+    stated = comparator_of(comparator)
+    if target.comparator is None and stated and target.kind in ("quantitative", "rank", "deadline"):
+        changes["comparator"] = stated
+    if unit and target.unit is None and target.value is not None:
+        resolved = resolve_unit(fold(unit))
+        if resolved and resolved[0]:
+            value = target.value * resolved[1]
+            changes.update(
+                unit=resolved[0],
+                value=value,
+                value_max=target.value_max * resolved[1] if target.value_max is not None else None,
+                value_wan=_amount_in_wan(value, resolved[0]),
+                kind="rank" if resolved[0] in _vocab()["rank_units"] else target.kind,  # type: ignore[operator]
+            )
+    final = changes.get("comparator", target.comparator)
+    implied = comparator_of(direction) if direction else None
+    if final is not None:
+        changes["effective_comparator"] = final
+    elif implied in ("≥", "≤") and target.kind in ("quantitative", "rank", "range", "deadline"):
+        changes["effective_comparator"] = implied
+    return replace(target, **changes) if changes else target  # type: ignore[arg-type]
+
+
+def parse_target(
+    text: str,
+    fiscal_year: int | None = None,
+    *,
+    comparator: str | None = None,
+    unit: str | None = None,
+    direction: str | None = None,
+) -> Target:
     """What a target cell means. Never raises: a value that fits no rule is kind 'text'.
 
-    `fiscal_year` fills the year of deadlines that omit it ("12月底前")."""
+    `fiscal_year` fills the year of deadlines that omit it ("12月底前"). Layouts that print the
+    comparator, the unit or the direction in columns of their own pass them as `comparator`
+    (指标性质: "≥", "大于等于"), `unit` (度量单位) and `direction` (正向/反向): the cell's own
+    comparator and unit win; the direction only fills `effective_comparator` where no
+    comparator is stated."""
     raw = text if isinstance(text, str) else str(text)
     s = fold(raw)
+    target = Target(raw=raw, kind="text")
     if s:
         for rule in _RULES:
             try:
-                target = rule(raw, s, fiscal_year)
+                found = rule(raw, s, fiscal_year)
             except (ValueError, ArithmeticError, OverflowError):
-                target = None
-            if target is not None:
-                return target
-    return Target(raw=raw, kind="text")
+                found = None
+            if found is not None:
+                target = found
+                break
+    try:
+        return _with_hints(target, comparator, unit, direction)
+    except (ValueError, ArithmeticError, OverflowError):
+        return target

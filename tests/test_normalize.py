@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import SEED
 from jixiao.extract import extract_bytes
-from jixiao.normalize import Filing, NormalizeError, normalize
+from jixiao.normalize import Filing, Indicator, MainFunction, NormalizeError, normalize
 from jixiao.normalize.header import text_to_main_functions, text_to_staffing
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -241,3 +241,127 @@ def test_ocr_doubts_are_flagged_with_their_cell() -> None:
     codes = [(f.code, f.location) for f in filing.findings if f.severity == "warning"]
     assert ("ocr_low_confidence", "page 1, row 3, cell 4") in codes
     assert ("ocr_suspect_text", "page 1, row 4, cell 4") in codes
+
+
+ATTRIBUTE_HEADER = "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t指标方向\n"
+
+
+def test_comparator_and_unit_in_columns_of_their_own() -> None:
+    text = (
+        "2024年度\n单位名称\t某县财政局\n"
+        + ATTRIBUTE_HEADER
+        + "产出指标\t数量指标\t培训人次\t≥\t300\t人次\t正向\n"
+        + "\t\t培训合格率\t大于等于\t95\t%\t正向\n"
+        + "\t质量指标\t差错率\t\t2\t%\t反向\n"
+        + "\t\t资金拨付及时性\t定性\t及时\t\t\n"
+        + "\t时效指标\t完成时间\t≤\t2024年11月\t\t\n"
+    )
+    filing = _normalize(text)
+    got = [
+        (i.level1, i.level2, i.level3, t.comparator, t.value, t.unit, t.effective_comparator)
+        for i in filing.indicators
+        for t in i.targets
+    ]
+    assert got == [
+        ("产出指标", "数量指标", "培训人次", "≥", Decimal(300), "人次", "≥"),
+        ("产出指标", "数量指标", "培训合格率", "≥", Decimal(95), "%", "≥"),
+        ("产出指标", "质量指标", "差错率", None, Decimal(2), "%", "≤"),
+        ("产出指标", "质量指标", "资金拨付及时性", None, None, None, None),
+        ("产出指标", "时效指标", "完成时间", "≤", None, None, "≤"),
+    ]
+    assert [t.period for i in filing.indicators for t in i.targets] == ["FY"] * 5
+
+
+def test_unit_column_contradicted_by_the_value() -> None:
+    text = (
+        "2024年度\n单位名称\t某局\n"
+        + ATTRIBUTE_HEADER
+        + "产出指标\t数量指标\t培训人数\t≥\t300人次\t个\t正向\n"
+    )
+    filing = _normalize(text)
+    (conflict,) = [f for f in filing.findings if f.code == "unit_conflict"]
+    assert "人次" in conflict.message and "个" in conflict.message
+    assert filing.indicators[0].targets[0].unit == "人次"
+
+
+def test_h1_above_fy_and_rates_above_100_are_flagged() -> None:
+    text = (
+        "2024年度\n单位名称\t某局\n"
+        + HEADER
+        + "产出\t数量\t培训场次\t=5场\t=3场\n"
+        + "\t\t培训人数\t=60%\t=50%\n"  # a share, not a count: no finding
+        + "\t质量\t验收合格率\t≥90%\t≥120%\n"
+        + "\t\t预算偏差率\t≤150%\t≤150%\n"  # at most: fine
+    )
+    filing = _normalize(text)
+    codes = {(f.code, f.location) for f in filing.findings}
+    assert codes == {
+        ("h1_above_fy", "line 4, cell 3"),
+        ("rate_above_100", "line 6, cell 3"),
+        # 预算偏差率 belongs under 过程, not 产出
+        ("indicator_misplaced", "line 7, cell 3"),
+    }
+
+
+def test_seed_passes_the_target_checks() -> None:
+    filing = _normalize(SEED_TEXT)
+    assert not [f for f in filing.findings if f.code in ("h1_above_fy", "rate_above_100")]
+
+
+@pytest.mark.parametrize(
+    ("printed", "canonical"),
+    [
+        ("“三公经费”变动率", "三公经费变动率"),
+        ('"三公"经费变动率', "三公经费变动率"),
+        ("三公经费变动率", "三公经费变动率"),
+        ("预算完成率", "预算执行率"),  # an alias in indicators.csv
+        ("部门预算执行率（%）", "预算执行率"),  # jieba words: a qualifier more
+        ("预箅执行率", "预算执行率"),  # OCR: one character misread
+        ("项日管理制度健全性", "项目管理制度健全性"),  # OCR, and not 预算管理制度健全性
+        ("業務學習與培訓及時性", "业务学习与培训及时性"),  # traditional characters
+        ("服务对象满意度（%）", "服务对象满意度"),
+        ("预算执行", None),  # a 二级 name, not the indicator 预算执行率
+        ("建设数量", None),
+        ("受扶持企业的满意度", None),
+        ("省级服务贸易资金完成率", None),
+    ],
+)
+def test_names_find_their_canonical_form(printed: str, canonical: str | None) -> None:
+    from jixiao.normalize.names import name_to_canonical
+
+    found = name_to_canonical(printed)
+    assert (found[0].name if found else None) == canonical
+
+
+def test_ocr_damaged_key_task_is_restored_from_its_clean_copy() -> None:
+    from jixiao.normalize.functions import repair_ocr_key_tasks
+
+    indicators = [
+        Indicator(
+            seq=1,
+            level1="履职",
+            level2="职能8",
+            level3="甲",
+            key_task="推进我市自由贸易试验区建设关工作",
+        ),
+        Indicator(
+            seq=2,
+            level1="履职",
+            level2="职能8",
+            level3="乙",
+            key_task="推进我市自由贸易试验区建设关工作",
+        ),
+        Indicator(
+            seq=3, level1="履职", level2="职能1", level3="丙", key_task="一刻钟便民生活圈建设"
+        ),
+    ]
+    functions = [
+        MainFunction(9, "贯彻执行…制度,负责推进我市自由贸易试验区建设相关工作。贯彻执行国家多双边")
+    ]
+    findings = repair_ocr_key_tasks(indicators, functions, [])
+    assert [i.key_task for i in indicators] == [
+        "推进我市自由贸易试验区建设相关工作",
+        "推进我市自由贸易试验区建设相关工作",
+        "一刻钟便民生活圈建设",
+    ]
+    assert [f.code for f in findings] == ["key_task_repaired"]

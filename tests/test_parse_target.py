@@ -125,6 +125,58 @@ WIDER_FORMS = {
     "及时": ("qualitative", None, None, None, None, "及时"),
     "=健全": ("qualitative", None, None, None, None, "健全"),
     "有效。": ("qualitative", None, None, None, None, "有效"),
+    # more of what county and provincial filings print
+    "≥98%": ("quantitative", "≥", D(98), None, "%", None),
+    "≤5个工作日": ("quantitative", "≤", D(5), None, "工作日", None),
+    "≤5天": ("quantitative", "≤", D(5), None, "天", None),
+    "100%": ("quantitative", None, D(100), None, "%", None),
+    "＞90%": ("quantitative", ">", D(90), None, "%", None),
+    "12个月": ("quantitative", None, D(12), None, "个月", None),
+    "≥1次/年": ("quantitative", "≥", D(1), None, "次/年", None),
+    "=4次/年": ("quantitative", "=", D(4), None, "次/年", None),
+    "≥2场/月": ("quantitative", "≥", D(2), None, "场/月", None),
+    "≤500元/人": ("quantitative", "≤", D(500), None, "元/人", None),
+    "≥85分": ("quantitative", "≥", D(85), None, "分", None),
+    "90分以上": ("quantitative", "≥", D(90), None, "分", None),
+    "≥3000人次": ("quantitative", "≥", D(3000), None, "人次", None),
+    "≥1.5万人次": ("quantitative", "≥", D("1.5"), None, "万人次", None),
+    "=50户": ("quantitative", "=", D(50), None, "户", None),
+    "≥20项": ("quantitative", "≥", D(20), None, "项", None),
+    "≥6期": ("quantitative", "≥", D(6), None, "期", None),
+    "=1套": ("quantitative", "=", D(1), None, "套", None),
+    "≥10篇": ("quantitative", "≥", D(10), None, "篇", None),
+    "≥100亩": ("quantitative", "≥", D(100), None, "亩", None),
+    "≥2.5公里": ("quantitative", "≥", D("2.5"), None, "公里", None),
+    "≥1200平方米": ("quantitative", "≥", D(1200), None, "平方米", None),
+    "≥3所": ("quantitative", "≥", D(3), None, "所", None),
+    "≤0.5‰": ("quantitative", "≤", D("0.5"), None, "‰", None),
+    "≥ 1 个百分点": ("quantitative", "≥", D(1), None, "百分点", None),
+    "不少于两场": ("quantitative", "≥", D(2), None, "场", None),
+    "一百家": ("quantitative", None, D(100), None, "家", None),
+    "≥三家": ("quantitative", "≥", D(3), None, "家", None),
+    "＝１００％": ("quantitative", "=", D(100), None, "%", None),
+    "≥10,000人": ("quantitative", "≥", D(10000), None, "人", None),
+    "=0.5万元": ("quantitative", "=", D("0.5"), None, "万元", None),
+    "≤2亿元": ("quantitative", "≤", D(2), None, "亿元", None),
+    "95%-100%": ("range", None, D(95), D(100), "%", None),
+    "80～90分": ("range", None, D(80), D(90), "分", None),
+    "3-5个工作日": ("range", None, D(3), D(5), "工作日", None),
+    "2-4次/年": ("range", None, D(2), D(4), "次/年", None),
+    "全省第一": ("rank", "=", D(1), None, "位次", None),
+    "前三名": ("rank", "≤", D(3), None, "位次", None),
+    "全国前十": ("rank", "≤", D(10), None, "位次", None),
+    "位居全市前列": ("rank", None, None, None, "位次", "全市前列"),
+    "≤3位次": ("rank", "≤", D(3), None, "位次", None),
+    "健全完善": ("text", None, None, None, None, None),
+    "规范。": ("qualitative", None, None, None, None, "规范"),
+    "合格": ("qualitative", None, None, None, None, "合格"),
+    "较好": ("qualitative", None, None, None, None, "较好"),
+    "按时完成": ("qualitative", None, None, None, None, "按时完成"),
+    "稳步推进": ("qualitative", None, None, None, None, "稳步推进"),
+    "明显改善": ("qualitative", None, None, None, None, "明显改善"),
+    "是": ("qualitative", None, None, None, None, "是"),
+    "无": ("qualitative", None, None, None, None, "无"),
+    "长期": ("qualitative", None, None, None, None, "长期"),
     # text stays text, whole
     "逐步完善相关制度": ("text", None, None, None, None, None),
     "社会效益显著": ("text", None, None, None, None, None),
@@ -206,6 +258,47 @@ def test_amounts_also_in_wan(raw: str, wan: Decimal) -> None:
     target = parse_target(raw)
     assert target.value_wan == wan
     assert target.raw == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "hints", "want"),
+    [
+        # the comparator in its own 指标性质 column, the unit in a 度量单位 column
+        ("95", {"comparator": "≥", "unit": "%"}, ("≥", D(95), "%", "≥")),
+        ("95", {"comparator": "大于等于", "unit": "%"}, ("≥", D(95), "%", "≥")),
+        ("5", {"comparator": "≤", "unit": "个工作日"}, ("≤", D(5), "工作日", "≤")),
+        ("5", {"comparator": "≤", "unit": "件（次）"}, ("≤", D(5), None, "≤")),  # unknown unit
+        ("5", {"comparator": "小于等于", "unit": "天"}, ("≤", D(5), "天", "≤")),
+        ("100", {"comparator": "=", "unit": "%"}, ("=", D(100), "%", "=")),
+        ("3", {"unit": "万元"}, (None, D(3), "万元", None)),
+        ("2", {"unit": "亿元"}, (None, D(2), "亿元", None)),
+        ("1", {"unit": "位次", "comparator": "="}, ("=", D(1), "位次", "=")),
+        # the cell's own comparator and unit win over the columns
+        ("≥90%", {"comparator": "≤", "unit": "个"}, ("≥", D(90), "%", "≥")),
+        # no comparator anywhere: the direction fills effective_comparator only
+        ("90%", {"direction": "正向"}, (None, D(90), "%", "≥")),
+        ("5%", {"direction": "反向"}, (None, D(5), "%", "≤")),
+        ("5%", {"direction": "反向指标"}, (None, D(5), "%", "≤")),
+        ("=5%", {"direction": "正向"}, ("=", D(5), "%", "=")),
+        ("3", {"comparator": "正向", "unit": "个"}, ("≥", D(3), "个", "≥")),
+        ("健全", {"direction": "正向"}, (None, None, None, None)),
+    ],
+)
+def test_comparator_unit_and_direction_in_columns_of_their_own(
+    raw: str, hints: dict[str, str], want: tuple[object, ...]
+) -> None:
+    target = parse_target(raw, **hints)
+    assert (target.comparator, target.value, target.unit, target.effective_comparator) == want
+    assert target.raw == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "grade", "polarity"),
+    [("优", 4, 1), ("良", 3, 1), ("中", 2, 1), ("差", 1, -1), ("健全", None, 1), ("否", None, -1)],
+)
+def test_labels_carry_grade_and_polarity(raw: str, grade: int | None, polarity: int) -> None:
+    target = parse_target(raw)
+    assert (target.kind, target.grade, target.polarity) == ("qualitative", grade, polarity)
 
 
 def test_unit_is_spelled_one_way() -> None:

@@ -69,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
         "or none (never)",
     )
 
+    db = commands.add_parser(
+        "db",
+        help="create or upgrade the database schema",
+        description="Create the database schema, or upgrade one made by an older jixiao "
+        "(Alembic migrations). `ingest` creates a new database by itself but refuses one at an "
+        "older schema.",
+        epilog="examples:\n"
+        "  jixiao db upgrade\n"
+        "  jixiao db upgrade --db postgresql+psycopg://postgres@127.0.0.1/test\n"
+        "  jixiao db current --db sqlite:///filings.db",
+        formatter_class=formatter,
+    )
+    db.add_argument("action", choices=("upgrade", "current"))
+    db.add_argument("--db", default=None, metavar="URL", help=f"as for ingest ({DEFAULT_DB})")
+
     extract = commands.add_parser(
         "extract",
         help="show the Filing one file would load, without a database",
@@ -104,6 +119,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from jixiao.load.migrate import SchemaOutOfDate
     from jixiao.pipeline import DatabaseUnreachable, UsageError, ingest
 
     def report(filing: Any) -> None:
@@ -116,7 +132,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     db = args.db or _db_default()
     try:
         summary = ingest(args.paths, db, on_filing=report, ocr=args.ocr)
-    except UsageError as exc:
+    except (UsageError, SchemaOutOfDate) as exc:
         log.error("jixiao ingest: %s", exc)
         return EXIT_USAGE
     except (DatabaseUnreachable, SQLAlchemyError) as exc:
@@ -124,6 +140,26 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         return EXIT_DB
     _print_summary(summary, args.json)
     return summary.exit_code
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jixiao.load import connect
+    from jixiao.load.migrate import current, head, upgrade
+
+    url = args.db or _db_default()
+    try:
+        engine = connect(url)
+        if args.action == "upgrade":
+            upgrade(engine)
+            log.info("jixiao db: %s is at schema %s", url, current(engine))
+        else:
+            print(f"{current(engine) or 'none'} (this jixiao: {head()})")
+    except SQLAlchemyError as exc:
+        log.error("jixiao db: could not open %s: %s", url, str(exc).splitlines()[0])
+        return EXIT_DB
+    return EXIT_OK
 
 
 def _print_filing(filing: Any) -> None:
@@ -167,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_ingest(args)
         if args.command == "extract":
             return _cmd_extract(args)
+        if args.command == "db":
+            return _cmd_db(args)
     except BrokenPipeError:
         # `jixiao extract … | head`: the reader left; not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

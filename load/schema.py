@@ -127,6 +127,7 @@ findings = Table(
 )
 
 CHILD_TABLES = (targets, indicators, main_functions, fund_lines, findings)
+CONTRACT_TABLES = (filings, main_functions, fund_lines, indicators, targets, findings)
 
 INDICATOR_TARGETS_VIEW = """
 CREATE VIEW indicator_targets AS

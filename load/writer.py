@@ -15,7 +15,6 @@ from sqlalchemy import (
     event,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy import exc as sa_exc
@@ -48,11 +47,10 @@ def connect(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables and (re)create the view. Safe to run on every ingest."""
-    schema.metadata.create_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP VIEW IF EXISTS indicator_targets"))
-        conn.execute(text(schema.INDICATOR_TARGETS_VIEW))
+    """Bring a new database to the current schema; refuse one at an older revision."""
+    from .migrate import check_current
+
+    check_current(engine, create_if_empty=True)
 
 
 def _filing_row(filing: Filing, version: str) -> dict[str, Any]:

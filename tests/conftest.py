@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,42 @@ def seed_golden() -> dict[str, Any]:
     return json.loads(SEED_GOLDEN.read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'jixiao.db'}"
+PG_SERVER = os.environ.get("JIXIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_reachable() -> str | None:
+    """None when the test PostgreSQL answers, else why not."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_SERVER)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure means: skip, and say why
+        return f"PostgreSQL at {PG_SERVER} is not reachable ({type(exc).__name__})"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test: a SQLite file, or a schema of its own on the real
+    PostgreSQL server (dropped afterwards), so runs never collide."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jixiao.db'}"
+        return
+    reason = _pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

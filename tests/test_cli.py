@@ -112,3 +112,20 @@ def test_extract_of_a_bad_file_says_why() -> None:
     filing = json.loads(result.stdout)
     assert filing["status"] == "failed"
     assert filing["findings"][0]["code"] == "not_text"
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert run("db", "current", "--db", url).stdout.startswith("none")
+    assert run("db", "upgrade", "--db", url).returncode == 0
+    assert run("db", "current", "--db", url).stdout.startswith("0001")
+
+
+def test_ingest_into_an_old_schema_names_the_command(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    sqlite3.connect(db).execute("CREATE TABLE filings (id INTEGER PRIMARY KEY)").close()
+    result = run("ingest", str(SEED), "--db", f"sqlite:///{db}")
+    assert result.returncode == 2
+    assert "jixiao db upgrade" in result.stderr

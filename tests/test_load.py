@@ -213,3 +213,25 @@ def test_folder_walk_skips_hidden_and_foreign_files(db_url: str, tmp_path: Path)
     summary = ingest([tmp_path], db_url)
     assert summary.files_seen == 1 and summary.ok == 1
     assert sorted(Path(p).name for p in summary.skipped) == [".DS_Store", "notes.md"]
+
+
+def test_schema_is_made_by_migrations(db_url: str) -> None:
+    from jixiao.load import connect
+    from jixiao.load.migrate import current, head
+
+    ingest([SEED], db_url)
+    assert current(connect(db_url)) == head()
+
+
+def test_ingest_refuses_an_older_schema_and_db_upgrade_fixes_it(db_url: str) -> None:
+    from jixiao.load import connect
+    from jixiao.load.migrate import SchemaOutOfDate, current, upgrade
+    from jixiao.load.schema import metadata
+
+    engine = connect(db_url)
+    metadata.create_all(engine)  # tables as an unversioned jixiao left them
+    with pytest.raises(SchemaOutOfDate, match="jixiao db upgrade"):
+        ingest([SEED], db_url)
+    upgrade(engine)
+    assert current(engine) is not None
+    assert ingest([SEED], db_url).ok == 1

@@ -1,0 +1,53 @@
+"""Schema versions, through Alembic. `jixiao db upgrade` runs the migrations; ingest creates a
+new database itself and refuses one at an older revision, naming the command to run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaOutOfDate(Exception):
+    """The database was made by an older jixiao and must be upgraded first."""
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    return str(ScriptDirectory.from_config(_config()).get_current_head())
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def check_current(engine: Engine, *, create_if_empty: bool) -> None:
+    revision = current(engine)
+    if revision == head():
+        return
+    if revision is None and create_if_empty and "filings" not in inspect(engine).get_table_names():
+        upgrade(engine)
+        return
+    raise SchemaOutOfDate(
+        f"The database has schema revision {revision or 'none (made before migrations)'}; this "
+        f"jixiao needs {head()}. Run `jixiao db upgrade --db URL` first, then ingest again."
+    )

@@ -230,6 +230,42 @@ def bench_ocr() -> dict[str, Any]:
     }
 
 
+def bench_batch(noop_files: int, pdf_copies: int) -> dict[str, Any]:
+    """A no-op re-run over `noop_files` already-ingested files (goal: under 2 s), and the
+    throughput of 2 worker processes against 1 on copies of the seed PDF (goal: at least 1.7x
+    on 2 cores)."""
+    from jixiao.pipeline import ingest
+
+    data = SEED.read_bytes()
+    pdf = PDFS[0].read_bytes()
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "many"
+        folder.mkdir()
+        for i in range(noop_files):
+            (folder / f"f{i:05d}.txt").write_bytes(data + b"\n" * (i + 1))
+        url = f"sqlite:///{tmp}/noop.db"
+        ingest([folder], url, workers=os.cpu_count() or 1)
+        start = time.perf_counter()
+        summary = ingest([folder], url)
+        out["noop_files"] = noop_files
+        out["noop_seconds"] = round(time.perf_counter() - start, 3)
+        out["noop_unchanged"] = summary.unchanged
+        pdfs = Path(tmp) / "pdfs"
+        pdfs.mkdir()
+        for i in range(pdf_copies):
+            (pdfs / f"p{i:03d}.pdf").write_bytes(pdf + b"\n%% copy %d\n" % i)
+        for workers in (1, 2):
+            start = time.perf_counter()
+            done = ingest([pdfs], f"sqlite:///{tmp}/w{workers}.db", workers=workers)
+            elapsed = time.perf_counter() - start
+            out[f"workers_{workers}_files_per_second"] = round(done.ok / elapsed, 2)
+    out["speedup_2_workers"] = round(
+        out["workers_2_files_per_second"] / out["workers_1_files_per_second"], 2
+    )
+    return out
+
+
 def to_markdown(results: dict[str, Any]) -> str:
     lines = [
         "# jixiao benchmarks",
@@ -288,6 +324,19 @@ def to_markdown(results: dict[str, Any]) -> str:
         "",
         "Goal: normalizing a filing costs under 10% of extracting it from PDF.",
         "",
+        "## Batch",
+        "",
+        f"No-op re-run over {results['batch']['noop_files']} already-ingested files: "
+        f"{results['batch']['noop_seconds']} s (goal: under 2 s).",
+        "",
+        "| worker processes | seed PDFs per second |",
+        "| ---: | ---: |",
+        f"| 1 | {results['batch']['workers_1_files_per_second']} |",
+        f"| 2 | {results['batch']['workers_2_files_per_second']} |",
+        "",
+        f"Speed-up of 2 workers over 1: {results['batch']['speedup_2_workers']}x "
+        "(goal: at least 1.7x on 2 cores).",
+        "",
         "## Text exports",
         "",
         f"{results['text']['files']} copies of the seed ingested into SQLite: "
@@ -323,6 +372,8 @@ def main() -> int:
     results["memory"] = bench_memory(args.pages)
     print("normalization …", file=sys.stderr)
     results["normalize"] = bench_normalize(args.rounds)
+    print("batch …", file=sys.stderr)
+    results["batch"] = bench_batch(1000, 24)
     print("scans …", file=sys.stderr)
     results["ocr"] = bench_ocr()
     (ROOT / "bench" / "results.json").write_text(

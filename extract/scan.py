@@ -19,7 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .model import Note
+from .model import ExtractError, Note
 from .ocr import OcrLine, image_to_lines, lines_to_chars
 from .pdf import Box, _PageResult, layout_to_items
 
@@ -258,7 +258,19 @@ def images_in(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
     """Every page of a PNG, JPEG or (multi-page) TIFF, as RGB arrays with their dpi."""
     from PIL import Image, ImageSequence
 
-    with Image.open(io.BytesIO(data)) as img:
+    try:
+        img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise ExtractError(
+            f"This image is too large to read safely ({exc}). Scan the page again at 150-300 dpi.",
+            code="image_too_large",
+        ) from exc
+    except OSError as exc:
+        raise ExtractError(
+            f"This image is damaged and cannot be opened ({exc}). Scan or save it again.",
+            code="corrupt_image",
+        ) from exc
+    with img:
         for frame in ImageSequence.Iterator(img):
             dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
             yield np.asarray(frame.convert("RGB")), float(dpi)

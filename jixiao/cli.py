@@ -48,9 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         "  jixiao ingest samples/filings\n"
         "  jixiao ingest 2024/ 2025/商务局.txt --db sqlite:///filings.db\n"
         "  jixiao ingest scans/ --ocr always\n"
-        "  JIXIAO_DB=postgresql+psycopg://user@host/db jixiao ingest inbox/ --json\n\n"
-        "exit codes: 0 all files read, 1 some files failed, 2 usage error, "
-        "3 database unreachable",
+        "  JIXIAO_DB=postgresql+psycopg://user@host/db jixiao ingest inbox/ --json\n"
+        "  jixiao ingest inbox/ --workers 8 --timeout 120 --wait 600 --prune\n"
+        "  jixiao ingest inbox/ --executor dask --scheduler tcp://10.0.0.5:8786 --db URL\n\n"
+        "Unchanged files (same path, size and mtime as last run) are not read again.\n"
+        "exit codes: 0 all files read, 1 some files failed, 2 usage error (or a database "
+        "at an older schema: run `jixiao db upgrade`), 3 database unreachable or busy",
         formatter_class=formatter,
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
@@ -61,6 +64,45 @@ def _parser() -> argparse.ArgumentParser:
         help=f"SQLAlchemy database URL (default: $JIXIAO_DB or {DEFAULT_DB})",
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes that read files (default: the CPU count; 0 reads in this process)",
+    )
+    ingest.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="time limit per file; a file that hits it is recorded as failed (default 300)",
+    )
+    ingest.add_argument(
+        "--max-memory",
+        type=float,
+        default=2048.0,
+        metavar="MB",
+        help="memory cap per worker; a file that hits it is recorded as failed (default 2048)",
+    )
+    ingest.add_argument(
+        "--prune",
+        action="store_true",
+        help="forget files that vanished since the last run (and their filings)",
+    )
+    ingest.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run on the same database to finish (default 0)",
+    )
+    ingest.add_argument(
+        "--executor", choices=("local", "dask"), default="local", help="where files are read"
+    )
+    ingest.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
     ingest.add_argument(
         "--ocr",
         choices=("auto", "always", "never"),
@@ -110,36 +152,73 @@ def _print_summary(summary: Any, as_json: bool) -> None:
         f"files seen: {summary.files_seen}"
         + (f" (skipped {len(summary.skipped)} other files)" if summary.skipped else "")
     )
+    print(f"unchanged since last run: {summary.unchanged}")
     print(f"filings: {summary.ok} ok, {summary.partial} partial, {summary.failed} failed")
     print(f"indicators: {summary.indicators}")
     print(f"targets: {summary.targets}")
     print(f"findings: {summary.findings}")
+    if summary.vanished:
+        print(f"vanished: {len(summary.vanished)} (pruned: {summary.pruned})")
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jixiao.load.migrate import SchemaOutOfDate
+    from jixiao.load import DatabaseBusy, SchemaOutOfDate
     from jixiao.pipeline import DatabaseUnreachable, UsageError, ingest
+
+    bar = _progress()
 
     def report(filing: Any) -> None:
         counts = f"{len(filing.indicators)} indicators, {len(filing.findings)} findings"
-        log.info("%-7s %s (%s)", filing.status, filing.source_path, counts)
+        if bar is not None:
+            bar.update(1)
+        else:
+            log.info("%-7s %s (%s)", filing.status, filing.source_path, counts)
         if filing.status == "failed":
             for finding in filing.findings:
                 log.warning("failed  %s: %s", filing.source_path, finding.message)
 
     db = args.db or _db_default()
     try:
-        summary = ingest(args.paths, db, on_filing=report, ocr=args.ocr)
+        summary = ingest(
+            args.paths,
+            db,
+            on_filing=report,
+            ocr=args.ocr,
+            workers=args.workers,
+            timeout=args.timeout,
+            max_memory_mb=args.max_memory,
+            prune_vanished=args.prune,
+            wait=args.wait,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            arguments={k: v for k, v in vars(args).items() if k != "func"},
+        )
     except (UsageError, SchemaOutOfDate) as exc:
         log.error("jixiao ingest: %s", exc)
         return EXIT_USAGE
-    except (DatabaseUnreachable, SQLAlchemyError) as exc:
+    except (DatabaseUnreachable, DatabaseBusy, SQLAlchemyError) as exc:
         log.error("jixiao ingest: %s", str(exc).splitlines()[0])
         return EXIT_DB
+    finally:
+        if bar is not None:
+            bar.close()
+    for path in summary.vanished:
+        log.warning(
+            "vanished %s (%s)", path, "forgotten" if args.prune else "kept; --prune forgets it"
+        )
     _print_summary(summary, args.json)
     return summary.exit_code
+
+
+def _progress() -> Any:
+    """A progress bar on a terminal; plain log lines when not on one (cron)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="file", file=sys.stderr, leave=False)
 
 
 def _cmd_db(args: argparse.Namespace) -> int:
@@ -198,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    for chatty in ("alembic", "distributed", "jieba"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
     try:
         if args.command == "ingest":
             return _cmd_ingest(args)

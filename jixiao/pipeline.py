@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao import __version__
 from jixiao.extract import ExtractError, extract_file
-from jixiao.load import connect, create_schema, write_filing
+from jixiao.load import connect, create_schema
 from jixiao.normalize import Filing, Finding, NormalizeError, normalize
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,10 @@ class RunSummary:
     indicators: int = 0
     targets: int = 0
     findings: int = 0
+    unchanged: int = 0
+    vanished: list[str] = field(default_factory=list)
+    pruned: int = 0
+    run_id: int | None = None
     failed_files: list[str] = field(default_factory=list)
 
     def add(self, filing: Filing) -> None:
@@ -82,7 +87,8 @@ class RunSummary:
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
-    """Files to ingest and files a folder walk passed over (hidden or not a filing's suffix)."""
+    """Files to ingest and files a folder walk passed over (hidden or not a filing's suffix).
+    Symlinked folders are not followed (a link loop must not hang a nightly run)."""
     files: list[Path] = []
     skipped: list[Path] = []
     for given in paths:
@@ -90,13 +96,14 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            for candidate in sorted(p for p in path.rglob("*") if p.is_file()):
-                relative = candidate.relative_to(path)
-                hidden = any(part.startswith(".") for part in relative.parts)
-                if hidden or candidate.suffix.lower() not in FILING_SUFFIXES:
-                    skipped.append(candidate)
-                else:
-                    files.append(candidate)
+            for folder, dirs, names in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    candidate = Path(folder) / name
+                    if name.startswith(".") or candidate.suffix.lower() not in FILING_SUFFIXES:
+                        skipped.append(candidate)
+                    elif candidate.is_file():
+                        files.append(candidate)
         else:
             raise UsageError(f"{path}: no such file or folder. Check the path and try again.")
     return files, skipped
@@ -143,9 +150,12 @@ def _internal(exc: Exception) -> Finding:
     )
 
 
-def iter_filings(files: Iterable[Path], ocr: str = "auto") -> Iterator[Filing]:
-    for path in files:
-        yield file_to_filing(path, ocr)
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def ingest(
@@ -153,38 +163,121 @@ def ingest(
     db_url: str,
     on_filing: Callable[[Filing], None] | None = None,
     ocr: str = "auto",
+    *,
+    workers: int = 0,
+    timeout: float = 300.0,
+    max_memory_mb: float = 2048.0,
+    prune_vanished: bool = False,
+    wait: float = 0.0,
+    executor: str = "local",
+    scheduler: str | None = None,
+    arguments: dict[str, object] | None = None,
 ) -> RunSummary:
-    """Ingest files and folders into the database at `db_url`."""
-    files, skipped = discover(paths)
+    """Ingest files and folders into the database at `db_url`, incrementally: a file whose
+    path, size and mtime are unchanged since the last run is not read at all; one whose bytes
+    changed is read again and replaces its old rows; a file that vanished is reported, and
+    forgotten only with `prune_vanished`.
+
+    `workers`: 0 reads files in this process; N > 0 in N worker processes with a per-file
+    `timeout` (seconds) and memory cap; `executor='dask'` sends the work to `scheduler`."""
+    from jixiao.load import (
+        database_lock,
+        finish_run,
+        load_sources,
+        prune,
+        record_file,
+        start_run,
+    )
+    from jixiao.workers import run_in_process, run_in_workers, run_on_dask
+
+    roots = [Path(p) for p in paths]
+    files, skipped = discover(roots)
     summary = RunSummary(files_seen=len(files), skipped=[str(p) for p in skipped])
     try:
         engine = connect(db_url)
         create_schema(engine)
     except SQLAlchemyError as exc:
-        raise DatabaseUnreachable(
-            f"Could not open the database {db_url}: {exc.__class__.__name__}: "
-            f"{str(exc).splitlines()[0]}. Check the --db URL and that the server is running."
-        ) from exc
+        raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
     try:
-        for filing in iter_filings(files, ocr):
-            try:
-                write_filing(engine, filing, __version__)
-            except SQLAlchemyError as exc:
-                log.error("could not store %s: %s", filing.source_path, exc)
-                filing = Filing.failed(
+        with database_lock(engine, wait):
+            run_id = start_run(engine, __version__, arguments or {"paths": [str(p) for p in roots]})
+            summary.run_id = run_id
+            known = load_sources(engine)
+            todo: dict[str, tuple[int, int, str]] = {}
+            seen: set[str] = set()
+            for path in files:
+                key, stat = str(path), _stat(path)
+                seen.add(key)
+                if stat is None:
+                    todo[key] = (0, 0, "")  # vanished since listing: the reader will say so
+                    continue
+                previous = known.get(key)
+                if previous and (previous.size, previous.mtime_ns) == stat:
+                    summary.unchanged += 1
+                    continue
+                sha = _sha256_of(path)
+                if previous and previous.sha256 == sha:  # touched, not changed
+                    record_file(engine, None, key, *stat, sha, sha, __version__, run_id)
+                    summary.unchanged += 1
+                    continue
+                todo[key] = (*stat, sha)
+            under = [str(r.resolve()) for r in roots]
+            summary.vanished = sorted(
+                p
+                for p in known
+                if p not in seen and any(str(Path(p).resolve()).startswith(u) for u in under)
+            )
+            if executor == "dask":
+                if not scheduler:
+                    raise UsageError("--executor dask needs --scheduler ADDRESS.")
+                results = run_on_dask(todo, scheduler, ocr)
+            elif workers > 0:
+                results = run_in_workers(todo, workers, timeout, max_memory_mb, ocr)
+            else:
+                results = run_in_process(todo, ocr)
+            for filing in results:
+                size, mtime_ns, _ = todo.get(filing.source_path, (0, 0, ""))
+                previous = known.get(filing.source_path)
+                record_file(
+                    engine,
+                    filing,
                     filing.source_path,
+                    size,
+                    mtime_ns,
                     filing.source_sha256,
-                    filing.source_format,
-                    Finding(
-                        "error",
-                        "not_stored",
-                        f"The filing was read but could not be stored ({type(exc).__name__}).",
-                    ),
+                    previous.sha256 if previous else None,
+                    __version__,
+                    run_id,
                 )
-                write_filing(engine, filing, __version__)
-            summary.add(filing)
-            if on_filing:
-                on_filing(filing)
+                summary.add(filing)
+                if on_filing:
+                    on_filing(filing)
+            if prune_vanished and summary.vanished:
+                summary.pruned = prune(engine, summary.vanished)
+            finish_run(engine, run_id, "done", _counts(summary))
+    except SQLAlchemyError as exc:
+        raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
     finally:
         engine.dispose()
     return summary
+
+
+def _counts(summary: RunSummary) -> dict[str, int]:
+    return {
+        "files_seen": summary.files_seen,
+        "unchanged": summary.unchanged,
+        "ok": summary.ok,
+        "partial": summary.partial,
+        "failed": summary.failed,
+        "vanished": len(summary.vanished),
+        "pruned": summary.pruned,
+    }
+
+
+def _unreachable(db_url: str, exc: Exception) -> str:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (
+        f"Could not open or write the database {db_url}: {exc.__class__.__name__}: {first}. "
+        "Check the --db URL, that the server is running and that the location is writable; "
+        "everything committed before this point is kept."
+    )

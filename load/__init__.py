@@ -1,7 +1,32 @@
 """load: the SQL schema and writing `Filing`s into it (SQLite by default), one transaction each.
 Imports `normalize`'s types, nothing after it."""
 
+from .batch import (
+    DatabaseBusy,
+    Source,
+    database_lock,
+    finish_run,
+    load_sources,
+    prune,
+    record_file,
+    start_run,
+)
+from .migrate import SchemaOutOfDate
 from .schema import metadata
 from .writer import connect, create_schema, write_filing
 
-__all__ = ["connect", "create_schema", "metadata", "write_filing"]
+__all__ = [
+    "DatabaseBusy",
+    "SchemaOutOfDate",
+    "Source",
+    "connect",
+    "create_schema",
+    "database_lock",
+    "finish_run",
+    "load_sources",
+    "metadata",
+    "prune",
+    "record_file",
+    "start_run",
+    "write_filing",
+]

@@ -4,6 +4,7 @@ Names are what analysts' SQL depends on: change them only through migrations."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -141,3 +142,36 @@ FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN filings f ON f.id = i.filing_id
 """
+
+# --- batch bookkeeping (migration 0002) -------------------------------------------------------
+
+sources = Table(
+    "sources",
+    metadata,
+    # One row per file path seen: what lets a re-run skip unchanged files without reading them.
+    Column("path", Text, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("last_run_id", Integer),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("files_seen", Integer),
+    Column("unchanged", Integer),
+    Column("ok", Integer),
+    Column("partial", Integer),
+    Column("failed", Integer),
+    Column("vanished", Integer),
+    Column("pruned", Integer),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("arguments", Text),
+)
+
+BATCH_TABLES = (sources, ingest_runs)

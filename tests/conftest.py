@@ -4,6 +4,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,8 @@ def _pg_reachable() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database per test: a SQLite file, or a schema of its own on the real
-    PostgreSQL server (dropped afterwards), so runs never collide."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'jixiao.db'}"
-        return
+@contextmanager
+def _pg_schema() -> Iterator[str]:
     reason = _pg_reachable()
     if reason:
         pytest.skip(reason)
@@ -59,3 +55,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test: a SQLite file, or a schema of its own on the real
+    PostgreSQL server (dropped afterwards), so runs never collide."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jixiao.db'}"
+        return
+    with _pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A schema of its own on the real PostgreSQL server, for PostgreSQL-only cases."""
+    with _pg_schema() as url:
+        yield url

@@ -88,7 +88,7 @@ def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
 def test_unreachable_database_exits_3(tmp_path: Path) -> None:
     result = run("ingest", str(SEED), "--db", f"sqlite:///{tmp_path}/missing/dir/x.db")
     assert result.returncode == 3
-    assert "Could not open the database" in result.stderr
+    assert "Could not open or write the database" in result.stderr
 
 
 def test_extract_json_is_the_filing(seed_golden: dict[str, object]) -> None:
@@ -118,7 +118,7 @@ def test_db_upgrade_and_current(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert run("db", "current", "--db", url).stdout.startswith("none")
     assert run("db", "upgrade", "--db", url).returncode == 0
-    assert run("db", "current", "--db", url).stdout.startswith("0001")
+    assert run("db", "current", "--db", url).stdout.startswith("0002")
 
 
 def test_ingest_into_an_old_schema_names_the_command(tmp_path: Path) -> None:

@@ -1,0 +1,180 @@
+"""What a batch keeps between runs: the files it has seen (`sources`), the runs themselves
+(`ingest_runs`), and a lock so that two runs never write one database at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+
+from jixiao.normalize import Filing
+
+from . import schema
+from .writer import write_filing_in
+
+# pg_advisory_lock key: "jixiao" in ASCII, so other tools can tell whose lock it is.
+_PG_LOCK_KEY = 0x6A6978616F
+
+
+class DatabaseBusy(Exception):
+    """Another run holds the database's lock."""
+
+
+@dataclass(frozen=True)
+class Source:
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def load_sources(engine: Engine) -> dict[str, Source]:
+    """Every file path seen before, in one query: a no-op re-run reads nothing else."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                schema.sources.c.path,
+                schema.sources.c.size,
+                schema.sources.c.mtime_ns,
+                schema.sources.c.sha256,
+            )
+        )
+        return {row.path: Source(row.size, row.mtime_ns, row.sha256) for row in rows}
+
+
+def _upsert_source(
+    conn: Connection, path: str, size: int, mtime_ns: int, sha: str, run_id: int | None
+) -> None:
+    values = {"size": size, "mtime_ns": mtime_ns, "sha256": sha, "last_run_id": run_id}
+    done = conn.execute(
+        update(schema.sources).where(schema.sources.c.path == path).values(**values)
+    ).rowcount
+    if not done:
+        conn.execute(insert(schema.sources).values(path=path, **values))
+
+
+def _drop_orphan_filing(conn: Connection, sha: str) -> None:
+    """Remove the filing of `sha` when no file path refers to those bytes any more."""
+    still = conn.execute(
+        select(func.count()).select_from(schema.sources).where(schema.sources.c.sha256 == sha)
+    ).scalar_one()
+    if still:
+        return
+    filing_id = conn.execute(
+        select(schema.filings.c.id).where(schema.filings.c.source_sha256 == sha)
+    ).scalar_one_or_none()
+    if filing_id is None:
+        return
+    ids = select(schema.indicators.c.id).where(schema.indicators.c.filing_id == filing_id)
+    conn.execute(delete(schema.targets).where(schema.targets.c.indicator_id.in_(ids)))
+    for table in (schema.indicators, schema.main_functions, schema.fund_lines, schema.findings):
+        conn.execute(delete(table).where(table.c.filing_id == filing_id))
+    conn.execute(delete(schema.filings).where(schema.filings.c.id == filing_id))
+
+
+def record_file(
+    engine: Engine,
+    filing: Filing | None,
+    path: str,
+    size: int,
+    mtime_ns: int,
+    sha: str,
+    previous_sha: str | None,
+    version: str,
+    run_id: int | None,
+) -> None:
+    """One file in one transaction: its filing (when it was read again), its `sources` row,
+    and, if the file's bytes changed, the old filing it no longer backs."""
+    with engine.begin() as conn:
+        if filing is not None:
+            write_filing_in(conn, filing, version)
+        _upsert_source(conn, path, size, mtime_ns, sha, run_id)
+        if previous_sha and previous_sha != sha:
+            _drop_orphan_filing(conn, previous_sha)
+
+
+def prune(engine: Engine, paths: list[str]) -> int:
+    """Forget vanished files, and their filings where no other path backs them."""
+    with engine.begin() as conn:
+        for path in paths:
+            sha = conn.execute(
+                select(schema.sources.c.sha256).where(schema.sources.c.path == path)
+            ).scalar_one_or_none()
+            conn.execute(delete(schema.sources).where(schema.sources.c.path == path))
+            if sha:
+                _drop_orphan_filing(conn, sha)
+    return len(paths)
+
+
+def start_run(engine: Engine, version: str, arguments: dict[str, Any]) -> int:
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                insert(schema.ingest_runs).values(
+                    started_at=dt.datetime.now(dt.UTC),
+                    status="running",
+                    pipeline_version=version,
+                    arguments=json.dumps(arguments, ensure_ascii=False, default=str),
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        )
+
+
+def finish_run(engine: Engine, run_id: int, status: str, counts: dict[str, int]) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(schema.ingest_runs)
+            .where(schema.ingest_runs.c.id == run_id)
+            .values(finished_at=dt.datetime.now(dt.UTC), status=status, **counts)
+        )
+
+
+@contextmanager
+def database_lock(engine: Engine, wait: float) -> Iterator[None]:
+    """Hold the database for one run: a PostgreSQL advisory lock, or a lock file beside a
+    SQLite database. Waits up to `wait` seconds, then raises DatabaseBusy."""
+    deadline = time.monotonic() + max(0.0, wait)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            while not conn.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": _PG_LOCK_KEY}
+            ).scalar_one():
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(_busy(wait))
+                time.sleep(0.5)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(_busy(wait)) from None
+                time.sleep(0.5)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process is killed
+
+
+def _busy(wait: float) -> str:
+    return (
+        f"Another jixiao run is writing to this database; waited {wait:g} s for it to finish. "
+        "Try again later, or give --wait more seconds."
+    )

@@ -124,10 +124,10 @@ def test_time_limit_and_memory_cap_fail_the_file_not_the_batch(tmp_path: Path) -
     assert _scalar(url, "SELECT count(*) FROM findings WHERE code = 'memory'") == 1
 
 
-def test_dask_local_cluster(tmp_path: Path) -> None:
+def test_dask_local_cluster_writing_to_postgresql(pg_url: str, tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    url = pg_url
     _copies(tmp_path / "in", 3)
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -136,6 +136,23 @@ def test_dask_local_cluster(tmp_path: Path) -> None:
             [tmp_path / "in"], url, executor="dask", scheduler=cluster.scheduler_address
         )
     assert (summary.ok, summary.indicators) == (3, 3 * 69)
+    assert _scalar(url, "SELECT count(*) FROM targets") == 3 * 138
+
+
+def test_full_sqlite_location_gives_a_clear_message(tmp_path: Path) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here to fill up: {mounted.stderr.decode()[:80]}")
+    try:
+        _copies(tmp_path / "in", 6)
+        with pytest.raises(DatabaseUnreachable, match="full|writable"):
+            ingest([tmp_path / "in"], f"sqlite:///{small / 'db.sqlite'}")
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
 
 
 def test_second_run_waits_for_the_lock_then_gives_up(db_url: str, tmp_path: Path) -> None:

@@ -149,7 +149,7 @@ def test_full_sqlite_location_gives_a_clear_message(tmp_path: Path) -> None:
         pytest.skip(f"cannot mount a small tmpfs here to fill up: {mounted.stderr.decode()[:80]}")
     try:
         _copies(tmp_path / "in", 6)
-        with pytest.raises(DatabaseUnreachable, match="full|writable"):
+        with pytest.raises(DatabaseUnreachable, match=r"full|writable"):
             ingest([tmp_path / "in"], f"sqlite:///{small / 'db.sqlite'}")
     finally:
         subprocess.run(["umount", str(small)], check=False)

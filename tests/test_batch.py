@@ -119,7 +119,11 @@ def test_time_limit_and_memory_cap_fail_the_file_not_the_batch(tmp_path: Path) -
     assert (summary.ok, summary.failed) == (2, 1)
     why = _scalar(url, "SELECT count(*) FROM findings WHERE code = 'timeout'")
     assert why == 1
-    capped = ingest([_copies(tmp_path / "more", 1)[0]], url, workers=1, max_memory_mb=1)
+    # a file that keeps its worker busy for seconds (OCR), under a cap it cannot meet
+    heavy = tmp_path / "heavy" / "scan.pdf"
+    heavy.parent.mkdir()
+    shutil.copy(SAMPLES / "scans" / "suzhou_commerce_2024_word.scan.pdf", heavy)
+    capped = ingest([heavy], url, workers=1, max_memory_mb=1)
     assert capped.failed == 1
     assert _scalar(url, "SELECT count(*) FROM findings WHERE code = 'memory'") == 1
 

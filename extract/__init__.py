@@ -4,6 +4,7 @@ came from). Imports nothing from later stages."""
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 from .model import Block, Cell, ExtractError, Note, Paragraph, RawDocument, Table
@@ -26,7 +27,7 @@ __all__ = [
 
 # Formats later stages of the roadmap will read; until then, a clear finding rather than a guess.
 _NOT_YET = {
-    "zip": "a ZIP container (Office .docx/.xlsx or an archive)",
+    "zip": "a ZIP archive",
     "ole": "a legacy Office file (.doc/.xls)",
     "html": "a web page",
 }
@@ -72,18 +73,34 @@ def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocume
             page_count=pages,
             notes=notes,
         )
+    if fmt == "zip":
+        office = _office_kind(data)
+        if office:
+            from .office import docx_to_blocks, xlsx_to_blocks
+
+            read = docx_to_blocks if office == "docx" else xlsx_to_blocks
+            return RawDocument(
+                source_path=source_path,
+                sha256=sha256,
+                source_format=office,
+                blocks=read(data),
+            )
     if fmt in _NOT_YET:
         raise ExtractError(
-            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports, PDFs "
-            "and images only. Save it as PDF and ingest that.",
+            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports, "
+            "PDFs, images, .docx, .xlsx and web pages. Unpack or save it as one of those.",
             code="unsupported_format",
         )
     text, encoding = decode_text(data)
     if looks_like_html(text):
-        raise ExtractError(
-            f"This file is {_NOT_YET['html']}; this version of jixiao reads text exports, PDFs "
-            "and images only. Print the page to PDF and ingest that.",
-            code="unsupported_format",
+        from .office import html_to_blocks
+
+        return RawDocument(
+            source_path=source_path,
+            sha256=sha256,
+            source_format="html",
+            blocks=html_to_blocks(text),
+            encoding=encoding,
         )
     return RawDocument(
         source_path=source_path,
@@ -93,6 +110,21 @@ def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocume
         encoding=encoding,
         page_count=None,
     )
+
+
+def _office_kind(data: bytes) -> str | None:
+    """'docx' or 'xlsx' for an Office Open XML file, from the parts inside the ZIP."""
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
 
 
 def extract_file(path: str | Path, ocr: str = "auto") -> RawDocument:

@@ -160,6 +160,34 @@ def _xlsx_cell(ws: object, c: GridCell, first: int) -> None:
     )
 
 
+def make_html(grid: Grid, path: Path) -> None:
+    """The filing as a government site publishes it: a saved web page, GBK-encoded, the table
+    with rowspan and colspan."""
+    import html
+
+    rows: dict[int, list[GridCell]] = {}
+    for c in grid.cells:
+        rows.setdefault(c.row, []).append(c)
+    lines = [
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">',
+        f"<title>{html.escape(grid.title)}</title></head><body>",
+        f"<h2>{html.escape(grid.title)}</h2>",
+        f"<p>{html.escape(grid.year)}</p>",
+        '<table border="1" cellspacing="0">',
+    ]
+    for r in range(grid.n_rows):
+        cells = sorted(rows.get(r, []), key=lambda c: c.col)
+        tds = "".join(
+            f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">'
+            + "<br/>".join(html.escape(line) for line in c.text.split("\n"))
+            + "</td>"
+            for c in cells
+        )
+        lines.append(f"<tr>{tds}</tr>")
+    lines.append("</table></body></html>")
+    path.write_bytes("\n".join(lines).encode("gbk"))
+
+
 def to_pdf(source: Path, target: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
@@ -188,6 +216,7 @@ def main() -> None:
     xlsx = OFFICE / "suzhou_commerce_2024.xlsx"
     make_docx(grid, docx)
     make_xlsx(grid, xlsx)
+    make_html(grid, OFFICE / "suzhou_commerce_2024.gbk.html")
     to_pdf(docx, PDF / "suzhou_commerce_2024_word.pdf")
     to_pdf(xlsx, PDF / "suzhou_commerce_2024_excel.pdf")
     print("written", docx.name, xlsx.name, "and their PDFs")

@@ -126,9 +126,19 @@ def test_missing_file_is_an_extract_error(tmp_path: Path) -> None:
         extract_file(tmp_path / "gone.txt")
 
 
-def test_html_page_is_not_taken_for_a_text_export() -> None:
-    with pytest.raises(ExtractError, match="web page"):
-        extract_bytes("<html><body><table><tr><td>一级指标</td></tr></table>".encode(), "x.txt")
+def test_html_page_is_read_as_a_web_page_not_a_text_export() -> None:
+    doc = extract_bytes(
+        "<html><body><table><tr><td rowspan='2'>一级指标</td><td>甲</td></tr>"
+        "<tr><td>乙</td></tr></table>".encode(),
+        "x.txt",
+    )
+    assert doc.source_format == "html"
+    (table,) = doc.blocks
+    assert isinstance(table, Table)
+    assert [[(c.text, c.row_span) for c in r] for r in table.rows] == [
+        [("一级指标", 2), ("甲", 1)],
+        [("乙", 1)],
+    ]
 
 
 def test_crlf_and_blank_lines_inside_a_table() -> None:

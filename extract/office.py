@@ -1,0 +1,193 @@
+"""Office and web files: .xlsx (openpyxl; merged ranges become spans), .docx (python-docx's XML;
+gridSpan and vMerge become spans) and saved web pages (lxml; rowspan and colspan), into the
+same RawDocument a text export gives. The source states its spans, so nothing is guessed."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .model import Block, Cell, ExtractError, Paragraph, Table
+from .text_export import clean_cell_text
+
+
+@dataclass
+class _Grid:
+    """Cells placed on a grid as the source declares them; covered positions are skipped."""
+
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    covered: set[tuple[int, int]] = field(default_factory=set)
+
+    def place(self, row: int, col: int, text: str, rows: int = 1, cols: int = 1) -> None:
+        self.cells[(row, col)] = Cell(text=text, row=row, col=col, row_span=rows, col_span=cols)
+        for r in range(row, row + rows):
+            for c in range(col, col + cols):
+                if (r, c) != (row, col):
+                    self.covered.add((r, c))
+
+    def free(self, row: int, col: int) -> bool:
+        return (row, col) not in self.covered and (row, col) not in self.cells
+
+    def to_blocks(self, width: int) -> list[Block]:
+        """Rows to table rows; a row that is one cell across the whole width and outside the
+        ruled part (a title, 2024年度) is a paragraph, as it is on paper."""
+        blocks: list[Block] = []
+        rows: list[tuple[Cell, ...]] = []
+        for r in sorted({r for r, _ in self.cells}):
+            row = tuple(self.cells[(r, c)] for c in sorted(c for rr, c in self.cells if rr == r))
+            filled = [c for c in row if c.text]
+            if not filled:
+                continue
+            lone = (
+                len(filled) == 1
+                and (filled[0].col_span or 1) >= width
+                and "\n" not in filled[0].text
+            )
+            if lone and not rows:
+                blocks.append(Paragraph(text=filled[0].text))
+                continue
+            rows.append(row)
+        if rows:
+            blocks.append(Table(rows=tuple(rows)))
+        return blocks
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        d = Decimal(str(value))
+        return (
+            str(d.quantize(Decimal(1)))
+            if d == d.to_integral_value()
+            else format(d.normalize(), "f")
+        )
+    return "" if value is None else str(value).strip()
+
+
+def xlsx_to_blocks(data: bytes) -> tuple[Block, ...]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:
+        raise ExtractError(
+            f"This Excel file cannot be opened ({type(exc).__name__}); save it again from Excel "
+            "or WPS and ingest that.",
+            code="corrupt_office",
+        ) from exc
+    blocks: list[Block] = []
+    for sheet in book.worksheets:
+        grid = _Grid()
+        merged = {
+            (m.min_row, m.min_col): (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1)
+            for m in sheet.merged_cells.ranges
+        }
+        for row in sheet.iter_rows():
+            for cell in row:
+                r, c = cell.row - 1, cell.column - 1
+                if not grid.free(r, c):
+                    continue
+                rows, cols = merged.get((cell.row, cell.column), (1, 1))
+                grid.place(r, c, _number_text(cell.value), rows, cols)
+        blocks += grid.to_blocks(sheet.max_column)
+    return tuple(blocks)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_cell_text(tc: Any) -> str:
+    paragraphs = []
+    for p in tc.iter(f"{_W}p"):
+        paragraphs.append("".join(t.text or "" for t in p.iter(f"{_W}t")).strip())
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _docx_table(tbl: Any) -> list[Block]:
+    grid = _Grid()
+    width = 0
+    for r, tr in enumerate(tbl.findall(f"{_W}tr")):
+        col = 0
+        for tc in tr.findall(f"{_W}tc"):
+            props = tc.find(f"{_W}tcPr")
+            span_el = props.find(f"{_W}gridSpan") if props is not None else None
+            vmerge = props.find(f"{_W}vMerge") if props is not None else None
+            cols = int(span_el.get(f"{_W}val")) if span_el is not None else 1
+            if vmerge is not None and vmerge.get(f"{_W}val") != "restart":
+                # continues the cell above: grow that cell's span
+                for above in range(r - 1, -1, -1):
+                    origin = grid.cells.get((above, col))
+                    if origin is not None:
+                        grid.place(
+                            above,
+                            col,
+                            origin.text,
+                            (origin.row_span or 1) + 1,
+                            origin.col_span or 1,
+                        )
+                        break
+            else:
+                grid.place(r, col, _docx_cell_text(tc), 1, cols)
+            col += cols
+        width = max(width, col)
+    return grid.to_blocks(width)
+
+
+def docx_to_blocks(data: bytes) -> tuple[Block, ...]:
+    from docx import Document
+
+    try:
+        body = Document(io.BytesIO(data)).element.body
+    except Exception as exc:
+        raise ExtractError(
+            f"This Word file cannot be opened ({type(exc).__name__}); save it again from Word "
+            "or WPS and ingest that.",
+            code="corrupt_office",
+        ) from exc
+    blocks: list[Block] = []
+    for child in body.iterchildren():
+        if child.tag == f"{_W}p":
+            text = "".join(t.text or "" for t in child.iter(f"{_W}t")).strip()
+            if text:
+                blocks.append(Paragraph(text=text))
+        elif child.tag == f"{_W}tbl":
+            blocks += _docx_table(child)
+    return tuple(blocks)
+
+
+def html_to_blocks(text: str) -> tuple[Block, ...]:
+    from lxml import html
+
+    root = html.fromstring(text)
+    blocks: list[Block] = []
+    for element in root.iter("table", "h1", "h2", "h3", "p", "div"):
+        if element.tag == "table":
+            if element.getparent() is not None and any(
+                a.tag == "table" for a in element.iterancestors()
+            ):
+                continue
+            grid = _Grid()
+            width = 0
+            for r, tr in enumerate(element.iter("tr")):
+                col = 0
+                for td in tr:
+                    if td.tag not in ("td", "th"):
+                        continue
+                    while not grid.free(r, col):
+                        col += 1
+                    rows = int(td.get("rowspan", "1") or 1)
+                    cols = int(td.get("colspan", "1") or 1)
+                    grid.place(
+                        r, col, clean_cell_text(html.tostring(td, encoding="unicode")), rows, cols
+                    )
+                    col += cols
+                width = max(width, col)
+            blocks += grid.to_blocks(width)
+        elif not any(a.tag == "table" for a in element.iterancestors()):
+            own = (element.text or "").strip()
+            if own and len(element) == 0:
+                blocks.append(Paragraph(text=clean_cell_text(own)))
+    return tuple(blocks)

@@ -1,0 +1,72 @@
+"""Office and web files: the seed written as .docx and .xlsx and saved as a GBK web page gives
+the same Filing as its text export; spans come from what the file declares."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SAMPLES
+from jixiao.extract import ExtractError, Table, extract_bytes, extract_file
+from jixiao.pipeline import file_to_filing
+
+OFFICE = SAMPLES / "office"
+FILES = {
+    "suzhou_commerce_2024.docx": "docx",
+    "suzhou_commerce_2024.xlsx": "xlsx",
+    "suzhou_commerce_2024.gbk.html": "html",
+}
+WHERE = {"location", "page", "level2_raw"}
+
+
+def _strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k not in WHERE} for r in rows]
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_office_and_web_files_give_the_text_exports_filing(
+    name: str, seed_golden: dict[str, Any]
+) -> None:
+    filing = file_to_filing(OFFICE / name).to_dict()
+    assert filing["source_format"] == FILES[name]
+    assert filing["status"] == "ok" and filing["findings"] == []
+    for key in (
+        "title",
+        "region",
+        "fiscal_year",
+        "department",
+        "organization",
+        "staffing",
+        "main_functions",
+        "mid_long_term_goal",
+        "annual_goal",
+        "doc_type",
+    ):
+        assert filing[key] == seed_golden[key], key
+    assert _strip(filing["indicators"]) == _strip(seed_golden["indicators"])
+    assert _strip(filing["fund_lines"]) == _strip(seed_golden["fund_lines"])
+
+
+@pytest.mark.parametrize("name", ["suzhou_commerce_2024.docx", "suzhou_commerce_2024.xlsx"])
+def test_merged_cells_become_spans(name: str) -> None:
+    doc = extract_file(OFFICE / name)
+    cells = [c for b in doc.blocks if isinstance(b, Table) for r in b.rows for c in r]
+    lvzhi = next(c for c in cells if c.text == "履职")
+    assert lvzhi.row_span == 34
+    funds = next(c for c in cells if c.text == "部门整体资金(万元)")
+    assert funds.row_span == 30
+    header = next(c for c in cells if c.text == "二级指标")
+    assert header.col_span == 2
+
+
+def test_a_zip_archive_is_not_yet_unpacked(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("a.txt", "单位名称\\t某局")
+    with pytest.raises(ExtractError, match="ZIP archive") as err:
+        extract_bytes(buf.getvalue(), "filings.zip")
+    assert err.value.code == "unsupported_format"

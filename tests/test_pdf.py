@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLES
+from conftest import SAMPLES, assert_same_content
 from jixiao.extract import Table, extract_file
 from jixiao.extract.pdf import (
     _Cell,
@@ -61,27 +61,7 @@ def test_rendition_gives_its_expected_filing(pdf: str, expected: str) -> None:
 def test_pdf_gives_the_same_filing_as_the_text_export(
     seed_pdf: dict[str, Any], seed_golden: dict[str, Any]
 ) -> None:
-    where = {"location", "page", "level2_raw"}
-    for g, w in zip(seed_pdf["indicators"], seed_golden["indicators"], strict=True):
-        assert {k: v for k, v in g.items() if k not in where} == {
-            k: v for k, v in w.items() if k not in where
-        }
-    for key in (
-        "title",
-        "region",
-        "fiscal_year",
-        "department",
-        "organization",
-        "staffing",
-        "main_functions",
-        "mid_long_term_goal",
-        "annual_goal",
-    ):
-        assert seed_pdf[key] == seed_golden[key]
-    strip = [{k: v for k, v in f.items() if k != "location"} for f in seed_pdf["fund_lines"]]
-    assert strip == [
-        {k: v for k, v in f.items() if k != "location"} for f in seed_golden["fund_lines"]
-    ]
+    assert_same_content(seed_pdf, seed_golden)
 
 
 def test_seed_pdf_structure() -> None:

@@ -28,7 +28,6 @@ __all__ = [
 # Formats later stages of the roadmap will read; until then, a clear finding rather than a guess.
 _NOT_YET = {
     "zip": "a ZIP archive",
-    "ole": "a legacy Office file (.doc/.xls)",
     "html": "a web page",
 }
 
@@ -85,6 +84,16 @@ def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocume
                 source_format=office,
                 blocks=read(data),
             )
+    if fmt == "ole":
+        from .office import legacy_kind, legacy_to_blocks
+
+        kind = legacy_kind(data)
+        return RawDocument(
+            source_path=source_path,
+            sha256=sha256,
+            source_format=kind,
+            blocks=legacy_to_blocks(data, kind),
+        )
     if fmt in _NOT_YET:
         raise ExtractError(
             f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports, "

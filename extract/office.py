@@ -136,6 +136,10 @@ def _docx_table(tbl: Any) -> list[Block]:
     return grid.to_blocks(width)
 
 
+def _inside_table(element: Any) -> bool:
+    return any(a.tag == f"{_W}tbl" for a in element.iterancestors())
+
+
 def docx_to_blocks(data: bytes) -> tuple[Block, ...]:
     from docx import Document
 
@@ -149,12 +153,19 @@ def docx_to_blocks(data: bytes) -> tuple[Block, ...]:
         ) from exc
     blocks: list[Block] = []
     for child in body.iterchildren():
-        if child.tag == f"{_W}p":
-            text = "".join(t.text or "" for t in child.iter(f"{_W}t")).strip()
-            if text:
-                blocks.append(Paragraph(text=text))
-        elif child.tag == f"{_W}tbl":
+        if child.tag == f"{_W}tbl":
             blocks += _docx_table(child)
+            continue
+        # A table can sit inside a paragraph (a frame or text box, as LibreOffice writes a
+        # floating table): read the tables, not their flattened text.
+        tables = [t for t in child.iter(f"{_W}tbl") if not _inside_table(t)]
+        if tables:
+            for table in tables:
+                blocks += _docx_table(table)
+            continue
+        text = "".join(t.text or "" for t in child.iter(f"{_W}t")).strip()
+        if text and child.tag == f"{_W}p":
+            blocks.append(Paragraph(text=text))
     return tuple(blocks)
 
 
@@ -191,3 +202,62 @@ def html_to_blocks(text: str) -> tuple[Block, ...]:
             if own and len(element) == 0:
                 blocks.append(Paragraph(text=clean_cell_text(own)))
     return tuple(blocks)
+
+
+_LIBREOFFICE_PACKAGES = "libreoffice-writer-nogui and libreoffice-calc-nogui"
+
+
+def legacy_kind(data: bytes) -> str:
+    """'doc' (Word, WPS 文字) or 'xls' (Excel, WPS 表格) for an OLE compound file, from the names
+    of the streams inside it."""
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "xls"
+    return "doc"
+
+
+def legacy_to_blocks(data: bytes, kind: str, timeout: float = 180.0) -> tuple[Block, ...]:
+    """.doc/.wps or .xls/.et converted by LibreOffice headless into .docx/.xlsx, then read as
+    those. Without LibreOffice, a clear error naming what to install."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ExtractError(
+            f"This is a legacy Office file (.{kind}, also .wps/.et); reading it needs LibreOffice, "
+            f"which is not installed here. Install the Debian packages {_LIBREOFFICE_PACKAGES} "
+            "(apt-get install …), or save the file as .docx/.xlsx, and ingest it again.",
+            code="needs_libreoffice",
+        )
+    target = "docx" if kind == "doc" else "xlsx"
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"filing.{kind}"
+        source.write_bytes(data)
+        try:
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--convert-to",
+                    target,
+                    "--outdir",
+                    tmp,
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+            )
+            converted = (Path(tmp) / f"filing.{target}").read_bytes()
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise ExtractError(
+                f"LibreOffice could not convert this .{kind} file ({type(exc).__name__}); open "
+                f"it and save it as .{target}, then ingest that.",
+                code="conversion_failed",
+            ) from exc
+    return docx_to_blocks(converted) if target == "docx" else xlsx_to_blocks(converted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Block, Cell, ExtractError, Note, Paragraph, RawDocument, Table
@@ -40,20 +41,34 @@ def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocume
 
     `ocr`: 'auto' reads by OCR the PDF pages that have no usable text layer (and images);
     'always' OCRs every page; 'never' only reports the pages that would need it."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    fmt = sniff_format(data)
+    read = _read(data, sniff_format(data), ocr)
+    return RawDocument(
+        source_path=source_path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_format=read.source_format,
+        blocks=read.blocks,
+        encoding=read.encoding,
+        page_count=read.page_count,
+        notes=read.notes,
+    )
+
+
+@dataclass(frozen=True)
+class _Read:
+    source_format: str
+    blocks: tuple[Block, ...]
+    notes: tuple[Note, ...] = ()
+    page_count: int | None = None
+    encoding: str | None = None
+
+
+def _read(data: bytes, fmt: str, ocr: str) -> _Read:
+    """The reader each format needs; heavy ones (pdfplumber, OCR, Office) load only then."""
     if fmt == "pdf":
-        from .pdf import pdf_to_blocks  # pdfplumber loads only when a PDF needs it
+        from .pdf import pdf_to_blocks
 
         blocks, notes, pages, scanned = pdf_to_blocks(data, ocr)
-        return RawDocument(
-            source_path=source_path,
-            sha256=sha256,
-            source_format="pdf-scanned" if scanned else "pdf",
-            blocks=blocks,
-            page_count=pages,
-            notes=notes,
-        )
+        return _Read("pdf-scanned" if scanned else "pdf", blocks, notes, pages)
     if fmt == "image":
         if ocr == "never":
             raise ExtractError(
@@ -61,39 +76,20 @@ def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocume
                 "turned off. Run again with --ocr auto.",
                 code="needs_ocr",
             )
-        from .scan import images_to_blocks  # OCR and OpenCV load only for scans
+        from .scan import images_to_blocks
 
         blocks, notes, pages = images_to_blocks(data)
-        return RawDocument(
-            source_path=source_path,
-            sha256=sha256,
-            source_format="image",
-            blocks=blocks,
-            page_count=pages,
-            notes=notes,
-        )
-    if fmt == "zip":
-        office = _office_kind(data)
-        if office:
-            from .office import docx_to_blocks, xlsx_to_blocks
+        return _Read("image", blocks, notes, pages)
+    office = _office_kind(data) if fmt == "zip" else None
+    if office:
+        from .office import docx_to_blocks, xlsx_to_blocks
 
-            read = docx_to_blocks if office == "docx" else xlsx_to_blocks
-            return RawDocument(
-                source_path=source_path,
-                sha256=sha256,
-                source_format=office,
-                blocks=read(data),
-            )
+        return _Read(office, (docx_to_blocks if office == "docx" else xlsx_to_blocks)(data))
     if fmt == "ole":
         from .office import legacy_kind, legacy_to_blocks
 
         kind = legacy_kind(data)
-        return RawDocument(
-            source_path=source_path,
-            sha256=sha256,
-            source_format=kind,
-            blocks=legacy_to_blocks(data, kind),
-        )
+        return _Read(kind, legacy_to_blocks(data, kind))
     if fmt in _NOT_YET:
         raise ExtractError(
             f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports, "
@@ -104,21 +100,8 @@ def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocume
     if looks_like_html(text):
         from .office import html_to_blocks
 
-        return RawDocument(
-            source_path=source_path,
-            sha256=sha256,
-            source_format="html",
-            blocks=html_to_blocks(text),
-            encoding=encoding,
-        )
-    return RawDocument(
-        source_path=source_path,
-        sha256=sha256,
-        source_format="text",
-        blocks=text_to_blocks(text),
-        encoding=encoding,
-        page_count=None,
-    )
+        return _Read("html", html_to_blocks(text), encoding=encoding)
+    return _Read("text", text_to_blocks(text), encoding=encoding)
 
 
 def _office_kind(data: bytes) -> str | None:

@@ -8,11 +8,15 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .archive import Entry, archive_entries
 from .model import Block, Cell, ExtractError, Note, Paragraph, RawDocument, Table
 from .sniff import decode_text, looks_like_html, sniff_format
 from .text_export import text_to_blocks
 
 __all__ = [
+    "Entry",
+    "archive_entries",
+    "is_archive",
     "Block",
     "Cell",
     "ExtractError",
@@ -26,11 +30,10 @@ __all__ = [
     "sniff_format",
 ]
 
-# Formats later stages of the roadmap will read; until then, a clear finding rather than a guess.
-_NOT_YET = {
-    "zip": "a ZIP archive",
-    "html": "a web page",
-}
+
+def is_archive(data: bytes) -> bool:
+    """A ZIP archive of files (not a .docx/.xlsx, which are ZIP inside)."""
+    return data[:4] in (b"PK\x03\x04", b"PK\x05\x06") and _office_kind(data) is None
 
 
 OCR_MODES = ("auto", "always", "never")
@@ -90,11 +93,11 @@ def _read(data: bytes, fmt: str, ocr: str) -> _Read:
 
         kind = legacy_kind(data)
         return _Read(kind, legacy_to_blocks(data, kind))
-    if fmt in _NOT_YET:
+    if fmt == "zip":
         raise ExtractError(
-            f"This file is {_NOT_YET[fmt]}; this version of jixiao reads text exports, "
-            "PDFs, images, .docx, .xlsx and web pages. Unpack or save it as one of those.",
-            code="unsupported_format",
+            "This file is a ZIP archive of several files, not one filing; `jixiao ingest` and "
+            "`jixiao extract` read each file inside it (archive_entries does it for callers).",
+            code="is_archive",
         )
     text, encoding = decode_text(data)
     if looks_like_html(text):

@@ -52,6 +52,7 @@ class Table:
 
     rows: tuple[tuple[Cell, ...], ...]
     page: int | None = None
+    grid: bool = False  # cells' `col` are true grid columns (office files, web pages)
 
 
 Block = Paragraph | Table

@@ -50,7 +50,7 @@ class _Grid:
                 continue
             rows.append(row)
         if rows:
-            blocks.append(Table(rows=tuple(rows)))
+            blocks.append(Table(rows=tuple(rows), grid=True))
         return blocks
 
 

@@ -128,16 +128,19 @@ def _parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser(
         "extract",
-        help="show the Filing one file would load, without a database",
+        help="show the Filing(s) one file would load, without a database",
         description="Read one file and print the Filing that `ingest` would load: header, "
-        "funds, indicators with parsed targets, and findings.",
+        "funds, indicators with parsed targets, and findings. A file holding several tables "
+        "(a department's table and its project tables) or a .zip archive gives several "
+        "Filings; --json then prints an array instead of one object.",
         epilog="examples:\n"
         "  jixiao extract samples/filings/suzhou_commerce_2024_department_overall.txt\n"
-        "  jixiao extract 商务局2024.txt --json > filing.json",
+        "  jixiao extract 商务局2024.txt --json > filing.json\n"
+        "  jixiao extract samples/archives/regional_2024.zip",
         formatter_class=formatter,
     )
     extract.add_argument("file", metavar="FILE")
-    extract.add_argument("--json", action="store_true", help="print the Filing as JSON")
+    extract.add_argument("--json", action="store_true", help="print the Filing as JSON (an array when there are several)")
     extract.add_argument(
         "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
     )
@@ -258,18 +261,23 @@ def _print_filing(filing: Any) -> None:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from jixiao.pipeline import file_to_filing
+    from jixiao.pipeline import file_to_filings
 
     path = Path(args.file)
     if not path.is_file():
         log.error("jixiao extract: %s: no such file. Check the path and try again.", path)
         return EXIT_USAGE
-    filing = file_to_filing(path, args.ocr)
+    filings = file_to_filings(path, args.ocr)
     if args.json:
-        print(json.dumps(filing.to_dict(), ensure_ascii=False, indent=2))
+        dicts = [f.to_dict() for f in filings]
+        print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))
     else:
-        _print_filing(filing)
-    return EXIT_FAILED_FILES if filing.status == "failed" else EXIT_OK
+        for k, filing in enumerate(filings):
+            if len(filings) > 1:
+                print(f"--- {k + 1}/{len(filings)}: {filing.source_path} (part {filing.part})")
+            _print_filing(filing)
+    failed = any(f.status == "failed" for f in filings)
+    return EXIT_FAILED_FILES if failed else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

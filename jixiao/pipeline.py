@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao import __version__
-from jixiao.extract import ExtractError, extract_file
+from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
 from jixiao.load import connect, create_schema
-from jixiao.normalize import Filing, Finding, NormalizeError, normalize
+from jixiao.normalize import Filing, Finding, NormalizeError, normalize_document
 
 log = logging.getLogger(__name__)
 
@@ -118,26 +118,92 @@ def _sha256_of(path: Path) -> str:
 
 
 def file_to_filing(path: Path, ocr: str = "auto") -> Filing:
-    """Extract and normalize one file. Never raises: a file that cannot be read becomes a failed
-    Filing whose finding says why. `ocr`: auto | always | never (see extract_bytes)."""
+    """The first filing of one file (most files hold one); `file_to_filings` gives them all."""
+    return file_to_filings(path, ocr)[0]
+
+
+def file_to_filings(path: Path, ocr: str = "auto") -> list[Filing]:
+    """Extract and normalize one file into its filings: one per table it holds, one per entry of
+    a ZIP archive. Never raises: what cannot be read becomes a failed Filing whose finding says
+    why. `ocr`: auto | always | never (see extract_bytes)."""
     try:
-        doc = extract_file(path, ocr)
+        data = path.read_bytes()
+    except OSError as exc:
+        message = (
+            f"Could not open the file: {exc.strerror or exc}. Check that it exists and is "
+            "readable."
+        )
+        return [
+            Filing.failed(str(path), _sha256_of(path), "unknown", Finding("error", "unreadable", message))
+        ]
+    if is_archive(data):
+        return archive_to_filings(data, str(path), ocr)
+    return bytes_to_filings(data, str(path), ocr)
+
+
+def bytes_to_filings(
+    data: bytes, source_path: str, ocr: str = "auto", container_sha256: str | None = None
+) -> list[Filing]:
+    sha = hashlib.sha256(data).hexdigest()
+
+    def failed(source_format: str, finding: Finding) -> list[Filing]:
+        filing = Filing.failed(source_path, sha, source_format, finding)
+        filing.container_sha256 = container_sha256
+        return [filing]
+
+    try:
+        doc = extract_bytes(data, source_path, ocr)
     except ExtractError as exc:
-        return Filing.failed(
-            str(path), _sha256_of(path), "unknown", Finding("error", exc.code, str(exc))
-        )
+        return failed("unknown", Finding("error", exc.code, str(exc)))
     except Exception as exc:  # a bug must cost one file, not the batch
-        log.exception("unexpected error extracting %s", path)
-        return Filing.failed(str(path), _sha256_of(path), "unknown", _internal(exc))
+        log.exception("unexpected error extracting %s", source_path)
+        return failed("unknown", _internal(exc))
     try:
-        return normalize(doc)
+        filings = normalize_document(doc)
     except NormalizeError as exc:
-        return Filing.failed(
-            str(path), doc.sha256, doc.source_format, Finding("error", exc.code, str(exc))
-        )
+        return failed(doc.source_format, Finding("error", exc.code, str(exc)))
     except Exception as exc:
-        log.exception("unexpected error normalizing %s", path)
-        return Filing.failed(str(path), doc.sha256, doc.source_format, _internal(exc))
+        log.exception("unexpected error normalizing %s", source_path)
+        return failed(doc.source_format, _internal(exc))
+    for filing in filings:
+        filing.container_sha256 = container_sha256
+    return filings
+
+
+def archive_to_filings(data: bytes, path: str, ocr: str = "auto") -> list[Filing]:
+    """Each file inside a ZIP archive on its own, named `archive.zip!/folder/file`; entries the
+    archive cannot safely give (unsafe names, zip bombs) become failed filings that say why."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        entries = list(archive_entries(data))
+    except ExtractError as exc:
+        return [Filing.failed(path, sha, "zip", Finding("error", exc.code, str(exc)))]
+    if not entries:
+        empty = Finding(
+            "error",
+            "archive_empty",
+            "This ZIP archive holds no files jixiao could read (only folders or hidden files).",
+        )
+        return [Filing.failed(path, sha, "zip", empty)]
+    filings: list[Filing] = []
+    for entry in entries:
+        entry_path = f"{path}!/{entry.name}"
+        if entry.data is None or is_archive(entry.data):
+            error = entry.refused or ExtractError(
+                f"'{entry.name}' is an archive inside the archive; unpack it and ingest the "
+                "files inside.",
+                code="archive_nested",
+            )
+            # No bytes to hash: the entry is identified by its archive and its name.
+            entry_sha = hashlib.sha256(f"{sha}:{entry.name}".encode()).hexdigest()
+            failed = Filing.failed(
+                entry_path, entry_sha, "zip-entry", Finding("error", error.code, str(error))
+            )
+            failed.container_sha256 = sha
+            filings.append(failed)
+            continue
+        filings += bytes_to_filings(entry.data, entry_path, ocr, container_sha256=sha)
+    return filings
 
 
 def _internal(exc: Exception) -> Finding:
@@ -235,23 +301,24 @@ def ingest(
                 results = run_in_workers(todo, workers, timeout, max_memory_mb, ocr)
             else:
                 results = run_in_process(todo, ocr)
-            for filing in results:
-                size, mtime_ns, _ = todo.get(filing.source_path, (0, 0, ""))
-                previous = known.get(filing.source_path)
+            for path_key, filings in results:
+                size, mtime_ns, sha = todo.get(path_key, (0, 0, ""))
+                previous = known.get(path_key)
                 record_file(
                     engine,
-                    filing,
-                    filing.source_path,
+                    filings,
+                    path_key,
                     size,
                     mtime_ns,
-                    filing.source_sha256,
+                    sha or filings[0].source_sha256,
                     previous.sha256 if previous else None,
                     __version__,
                     run_id,
                 )
-                summary.add(filing)
-                if on_filing:
-                    on_filing(filing)
+                for filing in filings:
+                    summary.add(filing)
+                    if on_filing:
+                        on_filing(filing)
             if prune_vanished and summary.vanished:
                 summary.pruned = prune(engine, summary.vanished)
             finish_run(engine, run_id, "done", _counts(summary))

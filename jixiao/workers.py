@@ -23,29 +23,33 @@ from jixiao.normalize import Filing, Finding
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def _failed(path: str, code: str, message: str) -> Filing:
+# What a file's work gives back: its path and its filings (one per table or archive entry).
+Result = tuple[str, list[Filing]]
+
+
+def _failed(path: str, code: str, message: str) -> Result:
     try:
         sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         sha = hashlib.sha256(b"unreadable:" + path.encode()).hexdigest()
-    return Filing.failed(path, sha, "unknown", Finding("error", code, message))
+    return path, [Filing.failed(path, sha, "unknown", Finding("error", code, message))]
 
 
-def run_in_process(paths: Iterable[str], ocr: str) -> Iterator[Filing]:
-    from jixiao.pipeline import file_to_filing
+def run_in_process(paths: Iterable[str], ocr: str) -> Iterator[Result]:
+    from jixiao.pipeline import file_to_filings
 
     for path in paths:
-        yield file_to_filing(Path(path), ocr)
+        yield path, file_to_filings(Path(path), ocr)
 
 
 def _worker(conn: Connection, ocr: str) -> None:
-    from jixiao.pipeline import file_to_filing
+    from jixiao.pipeline import file_to_filings
 
     while True:
         path = conn.recv()
         if path is None:
             return
-        conn.send((path, file_to_filing(Path(path), ocr)))
+        conn.send((path, file_to_filings(Path(path), ocr)))
 
 
 @dataclass
@@ -66,7 +70,7 @@ def _rss_mb(pid: int) -> float:
 
 def run_in_workers(
     paths: Iterable[str], workers: int, timeout: float, max_memory_mb: float, ocr: str
-) -> Iterator[Filing]:
+) -> Iterator[Result]:
     """Filings in the order they finish, from `workers` processes."""
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["jixiao.pipeline"])
@@ -90,9 +94,9 @@ def run_in_workers(
             for conn in wait([s.conn for s in busy], timeout=0.5):
                 slot = next(s for s in busy if s.conn is conn)
                 try:
-                    _, filing = slot.conn.recv()
+                    result = slot.conn.recv()
                 except (EOFError, OSError):
-                    filing = _failed(
+                    result = _failed(
                         slot.path or "",
                         "worker_crashed",
                         "The worker reading this file stopped without an answer (it may have "
@@ -100,7 +104,7 @@ def run_in_workers(
                     )
                     slots[slots.index(slot)] = _replace(slot, start)
                 slot.path = None
-                yield filing
+                yield result
             now = time.monotonic()
             for k, slot in enumerate(slots):
                 if not slot.path:
@@ -143,15 +147,15 @@ def _replace(slot: _Slot, start: Any) -> _Slot:
     return fresh
 
 
-def run_on_dask(paths: Iterable[str], scheduler: str, ocr: str) -> Iterator[Filing]:
+def run_on_dask(paths: Iterable[str], scheduler: str, ocr: str) -> Iterator[Result]:
     """The same per-file work on a Dask distributed cluster; results come back here to be
     written."""
     from dask.distributed import Client, as_completed
 
-    from jixiao.pipeline import file_to_filing
+    from jixiao.pipeline import file_to_filings
 
-    def work(path: str) -> Filing:
-        return file_to_filing(Path(path), ocr)
+    def work(path: str) -> Result:
+        return path, file_to_filings(Path(path), ocr)
 
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         futures = {client.submit(work, p, pure=False): p for p in paths}

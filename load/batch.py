@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 
 from jixiao.normalize import Filing
 
 from . import schema
-from .writer import write_filing_in
+from .writer import delete_filings, write_filing_in
 
 # pg_advisory_lock key: "jixiao" in ASCII, so other tools can tell whose lock it is.
 _PG_LOCK_KEY = 0x6A6978616F
@@ -60,28 +60,43 @@ def _upsert_source(
         conn.execute(insert(schema.sources).values(path=path, **values))
 
 
-def _drop_orphan_filing(conn: Connection, sha: str) -> None:
-    """Remove the filing of `sha` when no file path refers to those bytes any more."""
+def _drop_orphan_filings(conn: Connection, sha: str) -> None:
+    """Remove the filings of `sha` (every part, and every entry of an archive with those bytes)
+    when no file path refers to those bytes any more."""
     still = conn.execute(
         select(func.count()).select_from(schema.sources).where(schema.sources.c.sha256 == sha)
     ).scalar_one()
     if still:
         return
-    filing_id = conn.execute(
-        select(schema.filings.c.id).where(schema.filings.c.source_sha256 == sha)
-    ).scalar_one_or_none()
-    if filing_id is None:
-        return
-    ids = select(schema.indicators.c.id).where(schema.indicators.c.filing_id == filing_id)
-    conn.execute(delete(schema.targets).where(schema.targets.c.indicator_id.in_(ids)))
-    for table in (schema.indicators, schema.main_functions, schema.fund_lines, schema.findings):
-        conn.execute(delete(table).where(table.c.filing_id == filing_id))
-    conn.execute(delete(schema.filings).where(schema.filings.c.id == filing_id))
+    f = schema.filings.c
+    ids = conn.execute(
+        select(f.id).where(or_(f.source_sha256 == sha, f.container_sha256 == sha))
+    ).scalars()
+    delete_filings(conn, list(ids))
+
+
+def _drop_surplus_parts(conn: Connection, filings: list[Filing]) -> None:
+    """A file read again that now yields fewer filings (or fewer archive entries) keeps none of
+    the old extra ones."""
+    f = schema.filings.c
+    for sha in {x.source_sha256 for x in filings}:
+        parts = [x.part for x in filings if x.source_sha256 == sha]
+        stale = conn.execute(
+            select(f.id).where(f.source_sha256 == sha, f.part.not_in(parts))
+        ).scalars()
+        delete_filings(conn, list(stale))
+    containers = {x.container_sha256 for x in filings if x.container_sha256}
+    for container in containers:
+        entries = {x.source_sha256 for x in filings if x.container_sha256 == container}
+        stale = conn.execute(
+            select(f.id).where(f.container_sha256 == container, f.source_sha256.not_in(entries))
+        ).scalars()
+        delete_filings(conn, list(stale))
 
 
 def record_file(
     engine: Engine,
-    filing: Filing | None,
+    filings: list[Filing] | None,
     path: str,
     size: int,
     mtime_ns: int,
@@ -90,14 +105,17 @@ def record_file(
     version: str,
     run_id: int | None,
 ) -> None:
-    """One file in one transaction: its filing (when it was read again), its `sources` row,
-    and, if the file's bytes changed, the old filing it no longer backs."""
+    """One file in one transaction: its filings (when it was read again: one per table it
+    holds, or per archive entry), its `sources` row, and, if the file's bytes changed, the old
+    filings it no longer backs."""
     with engine.begin() as conn:
-        if filing is not None:
-            write_filing_in(conn, filing, version)
+        if filings:
+            for filing in filings:
+                write_filing_in(conn, filing, version)
+            _drop_surplus_parts(conn, filings)
         _upsert_source(conn, path, size, mtime_ns, sha, run_id)
         if previous_sha and previous_sha != sha:
-            _drop_orphan_filing(conn, previous_sha)
+            _drop_orphan_filings(conn, previous_sha)
 
 
 def prune(engine: Engine, paths: list[str]) -> int:
@@ -109,7 +127,7 @@ def prune(engine: Engine, paths: list[str]) -> int:
             ).scalar_one_or_none()
             conn.execute(delete(schema.sources).where(schema.sources.c.path == path))
             if sha:
-                _drop_orphan_filing(conn, sha)
+                _drop_orphan_filings(conn, sha)
     return len(paths)
 
 

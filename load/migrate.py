@@ -35,9 +35,23 @@ def current(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = _config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # SQLite changes a table by rebuilding it; with foreign keys on, dropping the old
+            # table would cascade-delete its children. The switch only works outside a
+            # transaction, so it is flipped before the migration's transaction begins.
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            conn.commit()
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        if sqlite:
+            problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            conn.commit()
+            if problems:
+                raise RuntimeError(f"The upgrade left broken references: {problems[:5]}")
 
 
 def check_current(engine: Engine, *, create_if_empty: bool) -> None:

@@ -3,6 +3,8 @@ Names are what analysts' SQL depends on: change them only through migrations."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -22,6 +24,12 @@ from sqlalchemy import (
 metadata = MetaData()
 
 AMOUNT = Numeric(20, 6)
+
+# Columns and constraints added by a later migration say so; `create_as_of` builds the tables
+# as an older revision had them, so every migration starts from the shape it was written for.
+SINCE_0003 = {"since": "0003"}
+# Constraints a later revision removed: (table, name, columns, removed by).
+RETIRED_CONSTRAINTS = (("filings", "uq_filings_source_sha256", ("source_sha256",), "0003"),)
 
 filings = Table(
     "filings",
@@ -48,7 +56,17 @@ filings = Table(
     Column("staff_admin_aux_quota", Integer),
     Column("staff_institution_quota", Integer),
     Column("staff_institution_in_use", Integer),
-    UniqueConstraint("source_sha256", name="uq_filings_source_sha256"),
+    # Migration 0003: a file may hold several filings (part 1, 2, …), and an archive's entries
+    # remember the archive; project tables and self-evaluations bring their own columns.
+    Column("part", Integer, nullable=False, server_default="1", info=SINCE_0003),
+    Column("container_sha256", String(64), info=SINCE_0003),
+    Column("implementing_unit", Text, info=SINCE_0003),
+    Column("project_period", Text, info=SINCE_0003),
+    Column("annual_goal_actual", Text, info=SINCE_0003),
+    Column("total_score", AMOUNT, info=SINCE_0003),
+    UniqueConstraint(
+        "source_sha256", "part", name="uq_filings_source_sha256_part", info=SINCE_0003
+    ),
 )
 
 
@@ -74,6 +92,11 @@ fund_lines = Table(
     Column("name", Text, nullable=False),
     Column("half_year_plan", AMOUNT),
     Column("full_year_budget", AMOUNT),
+    Column("initial_budget", AMOUNT, info=SINCE_0003),
+    Column("executed", AMOUNT, info=SINCE_0003),
+    Column("execution_rate", AMOUNT, info=SINCE_0003),  # percent: 95.5 for 95.5%
+    Column("weight", AMOUNT, info=SINCE_0003),  # 分值
+    Column("score", AMOUNT, info=SINCE_0003),
 )
 
 indicators = Table(
@@ -91,6 +114,11 @@ indicators = Table(
     Column("match_score", Float),
     Column("page", Integer),
     Column("level2_raw", Text),  # beyond the contract: level2 as printed where it was repaired
+    Column("weight", AMOUNT, info=SINCE_0003),  # 分值 / 权重
+    Column("score", AMOUNT, info=SINCE_0003),  # 得分
+    Column("deviation_reason", Text, info=SINCE_0003),
+    Column("direction", String(8), info=SINCE_0003),  # 正向 | 反向
+    Column("value_type", String(8), info=SINCE_0003),  # 指标值类型: 定量 | 定性
     UniqueConstraint("filing_id", "seq", name="uq_indicators_filing_seq"),
 )
 
@@ -137,11 +165,34 @@ SELECT f.id AS filing_id, f.department, f.region, f.fiscal_year, f.doc_type, f.t
        i.id AS indicator_id, i.seq AS indicator_seq, i.level1, i.level2, i.key_task, i.level3,
        i.function_seq, i.canonical_name, i.match_score, i.page,
        t.period, t.raw, t.comparator, t.value, t.value_max, t.unit, t.kind, t.label,
-       t.due_date, t.value_wan, t.effective_comparator, t.grade, t.polarity
+       t.due_date, t.value_wan, t.effective_comparator, t.grade, t.polarity,
+       f.part AS filing_part, f.project_name, f.implementing_unit,
+       i.weight, i.score, i.direction, i.value_type
 FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN filings f ON f.id = i.filing_id
 """
+
+
+def create_as_of(bind: Any, revision: str, tables: tuple[Table, ...]) -> None:
+    """Create `tables` as revision `revision` defined them (columns and constraints added later
+    left out, constraints removed later put back). Existing tables are left alone."""
+    old = MetaData()
+    for table in tables:
+        columns = [c._copy() for c in table.columns if c.info.get("since", "0001") <= revision]
+        constraints = [
+            UniqueConstraint(*c.columns.keys(), name=c.name)
+            for c in table.constraints
+            if isinstance(c, UniqueConstraint) and c.info.get("since", "0001") <= revision
+        ]
+        constraints += [
+            UniqueConstraint(*cols, name=name)
+            for owner, name, cols, removed_by in RETIRED_CONSTRAINTS
+            if owner == table.name and revision < removed_by
+        ]
+        Table(table.name, old, *columns, *constraints)
+    old.create_all(bind)
+
 
 # --- batch bookkeeping (migration 0002) -------------------------------------------------------
 

@@ -69,6 +69,12 @@ def _filing_row(filing: Filing, version: str) -> dict[str, Any]:
         "project_name": filing.project_name,
         "mid_long_term_goal": filing.mid_long_term_goal,
         "annual_goal": filing.annual_goal,
+        "part": filing.part,
+        "container_sha256": filing.container_sha256,
+        "implementing_unit": filing.implementing_unit,
+        "project_period": filing.project_period,
+        "annual_goal_actual": filing.annual_goal_actual,
+        "total_score": filing.total_score,
         "status": filing.status,
         "pipeline_version": version,
         "ingested_at": dt.datetime.now(dt.UTC),
@@ -88,6 +94,13 @@ def _delete_children(conn: Connection, filing_id: int) -> None:
         conn.execute(delete(table).where(table.c.filing_id == filing_id))
 
 
+def delete_filings(conn: Connection, filing_ids: list[int]) -> None:
+    for filing_id in filing_ids:
+        _delete_children(conn, filing_id)
+    if filing_ids:
+        conn.execute(delete(schema.filings).where(schema.filings.c.id.in_(filing_ids)))
+
+
 def write_filing(engine: Engine, filing: Filing, version: str) -> int:
     """Write one filing atomically; returns its id."""
     with engine.begin() as conn:
@@ -97,7 +110,10 @@ def write_filing(engine: Engine, filing: Filing, version: str) -> int:
 def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
     row = _filing_row(filing, version)
     existing = conn.execute(
-        select(schema.filings.c.id).where(schema.filings.c.source_sha256 == filing.source_sha256)
+        select(schema.filings.c.id).where(
+            schema.filings.c.source_sha256 == filing.source_sha256,
+            schema.filings.c.part == filing.part,
+        )
     ).scalar_one_or_none()
     if existing is None:
         filing_id = int(
@@ -124,6 +140,11 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
                     "name": f.name,
                     "half_year_plan": f.half_year_plan,
                     "full_year_budget": f.full_year_budget,
+                    "initial_budget": f.initial_budget,
+                    "executed": f.executed,
+                    "execution_rate": f.execution_rate,
+                    "weight": f.weight,
+                    "score": f.score,
                 }
                 for f in filing.fund_lines
             ],
@@ -148,6 +169,11 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
                     "match_score": i.match_score,
                     "page": i.page,
                     "level2_raw": i.level2_raw,
+                    "weight": i.weight,
+                    "score": i.score,
+                    "deviation_reason": i.deviation_reason,
+                    "direction": i.direction,
+                    "value_type": i.value_type,
                 }
                 for i in filing.indicators
             ],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from jixiao.extract import RawDocument
+from dataclasses import replace
+
+from jixiao.extract import Block, RawDocument, Table
 
 from .checks import check_targets
 from .functions import link_functions, repair_ocr_key_tasks
@@ -13,7 +15,7 @@ from .header import (
     paragraphs_to_title,
     text_to_main_functions,
     text_to_staffing,
-    title_to_doc_type,
+    to_doc_type,
     to_region,
 )
 from .indicators import items_to_indicators
@@ -30,7 +32,8 @@ from .model import (
 )
 from .names import match_canonical_names
 from .ocr_review import review_ocr_values
-from .sections import document_to_sections
+from .scores import check_execution_rates, check_scores, row_to_total_score
+from .sections import document_to_parts, document_to_sections
 from .targets import parse_target
 
 __all__ = [
@@ -43,6 +46,7 @@ __all__ = [
     "Staffing",
     "Target",
     "normalize",
+    "normalize_document",
     "parse_target",
 ]
 
@@ -71,7 +75,8 @@ def normalize(doc: RawDocument) -> Filing:
             "cells are separated by tabs."
         )
     fiscal_year = paragraphs_to_fiscal_year(sections.paragraphs, title)
-    department = field_value(sections.fields.get("department"))
+    fields = {name: field_value(row) for name, row in sections.fields.items()}
+    department = fields.get("department")
     organization = field_value(sections.fields.get("organization"))
     main_functions = text_to_main_functions(field_value(sections.fields.get("main_functions")))
     fund_lines, findings = rows_to_fund_lines(sections.fund_rows)
@@ -90,6 +95,9 @@ def normalize(doc: RawDocument) -> Filing:
         findings += repair_ocr_key_tasks(indicators, main_functions, goals)
     findings += match_canonical_names(indicators)
     findings += check_targets(indicators)
+    total_score = row_to_total_score(sections.summary.get("total_score"))
+    findings += check_execution_rates(fund_lines)
+    findings += check_scores(indicators, fund_lines, total_score)
     if not indicators:
         findings.append(
             Finding(
@@ -108,13 +116,18 @@ def normalize(doc: RawDocument) -> Filing:
         source_sha256=doc.sha256,
         source_format=doc.source_format,
         status=findings_to_status(findings),
-        doc_type=title_to_doc_type(title),
+        doc_type=to_doc_type(title, fields, total_score),
         title=title,
         region=to_region(title, department),
         fiscal_year=fiscal_year,
         department=department,
-        mid_long_term_goal=field_value(sections.fields.get("mid_long_term_goal")),
-        annual_goal=field_value(sections.fields.get("annual_goal")),
+        project_name=fields.get("project_name"),
+        implementing_unit=fields.get("implementing_unit"),
+        project_period=fields.get("project_period"),
+        mid_long_term_goal=fields.get("mid_long_term_goal"),
+        annual_goal=fields.get("annual_goal"),
+        annual_goal_actual=fields.get("annual_goal_actual"),
+        total_score=total_score,
         organization=organization,
         staffing=text_to_staffing(organization),
         main_functions=main_functions,
@@ -122,3 +135,56 @@ def normalize(doc: RawDocument) -> Filing:
         indicators=indicators,
         findings=findings,
     )
+
+
+def normalize_document(doc: RawDocument) -> list[Filing]:
+    """Every filing in a document: one per table it holds (a department's overall table and
+    its project tables), numbered by `part`. A part that is not a filing is reported on the
+    first filing rather than dropped; a document with no filing at all raises NormalizeError."""
+    parts = document_to_parts(doc)
+    if len(parts) <= 1:
+        return [normalize(doc)]
+    filings: list[Filing] = []
+    skipped: list[Finding] = []
+    for k, blocks in enumerate(parts):
+        part = replace(doc, blocks=blocks, notes=doc.notes if k == 0 else ())
+        try:
+            filing = normalize(part)
+        except NormalizeError as exc:
+            where = _first_location(blocks)
+            skipped.append(
+                Finding("warning", "part_not_read", f"Part {k + 1} of this file: {exc}", where)
+            )
+            continue
+        filing.part = len(filings) + 1
+        if filing.fiscal_year is None and filings and filings[-1].fiscal_year is not None:
+            filing.fiscal_year = filings[-1].fiscal_year
+            filing.findings = [
+                f for f in filing.findings if f.code != "fiscal_year_missing"
+            ] + [
+                Finding(
+                    "info",
+                    "fiscal_year_from_file",
+                    f"This table states no year; it was taken from the table before it in the "
+                    f"same file ({filing.fiscal_year}).",
+                )
+            ]
+        filings.append(filing)
+    if not filings:
+        raise NormalizeError(skipped[0].message if skipped else "No filing found in this file.")
+    filings[0].findings += skipped
+    for filing in filings:
+        filing.status = findings_to_status(filing.findings)
+    return filings
+
+
+def _first_location(blocks: tuple[Block, ...]) -> str | None:
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row:
+                    if cell.text:
+                        return cell.location
+        elif block.text:
+            return block.location
+    return None

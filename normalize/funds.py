@@ -3,24 +3,26 @@ hold between them."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from jixiao.extract import Cell
 
 from jixiao import dictionaries
 
 from .model import Finding, FundLine
 from .sections import Row, nonempty
-from .text import key, matches_any
+from .text import is_placeholder, key, matches_any, to_number
 
-_COLUMNS = ("half_year_plan", "full_year_budget")
-_COLUMN_NAMES = {"half_year_plan": "半年计划执行数", "full_year_budget": "全年预算数"}
-
-
-def to_amount(text: str) -> Decimal | None:
-    try:
-        return Decimal(key(text).replace(",", ""))
-    except InvalidOperation:
-        return None
+# Columns that hold amounts (scaled to 万元, and summed from children to parent).
+AMOUNT_COLUMNS = ("half_year_plan", "full_year_budget", "initial_budget", "executed")
+_COLUMN_NAMES = {
+    "half_year_plan": "半年计划执行数",
+    "full_year_budget": "全年预算数",
+    "initial_budget": "年初预算数",
+    "executed": "全年执行数",
+}
 
 
 def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
@@ -33,9 +35,54 @@ def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
     return Decimal(1), "万元"
 
 
+def header_to_columns(cells: list[Cell]) -> list[str]:
+    """Column header cells to fund_lines columns; a cell's exact word wins over a word it
+    contains (年初预算数 is initial_budget, not the 预算数 of full_year_budget)."""
+    columns = dictionaries.load("sections")["funds_columns"]
+    out = []
+    for cell in cells:
+        k = key(cell.text)
+        exact = [col for col, words in columns.items() if k in {key(w) for w in words}]
+        contained = [col for col, words in columns.items() if matches_any(cell.text, words)]
+        if exact or contained:
+            out.append((exact or contained)[0])
+    return out
+
+
+def row_to_amounts(
+    cells: list[Cell], columns: list[str], factor: Decimal
+) -> tuple[Cell | None, dict[str, Decimal]]:
+    """A data row to its name cell and amounts. The values are the cells after the name: in
+    place when there are as many as columns (dashes keep their place), else the numbers
+    matched from the right, because leading tabs vary from row to row."""
+    names = [
+        k
+        for k, c in enumerate(cells)
+        if c.text and to_number(c.text) is None and not is_placeholder(c.text)
+        and key(c.text) != "小计"
+    ]
+    if not names:
+        return None, {}
+    name_at = names[-1]
+    after = [c for c in cells[name_at + 1 :] if key(c.text) != "小计"]
+    if len(after) != len(columns):
+        after = [c for c in after if to_number(c.text) is not None][-len(columns) :]
+        pairs = list(zip(reversed(columns), reversed(after), strict=False))
+    else:
+        pairs = list(zip(columns, after, strict=True))
+    amounts: dict[str, Decimal] = {}
+    for column, cell in pairs:
+        number = to_number(cell.text)
+        if number is not None:
+            scaled = column in AMOUNT_COLUMNS
+            amounts[column] = number * factor if scaled else number
+    return cells[name_at], amounts
+
+
 def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
-    """Each data row holds a name (and maybe 小计) and its amounts. Amounts are matched to the
-    section's value columns from the right, because leading tabs vary from row to row."""
+    """Each data row holds a name (and maybe 小计) and its amounts. A row of column words
+    (收入 | 全年预算数, or 年初预算数 | … | 得分) sets the columns; a project's block without
+    one has the year's total and its sources, which are `income`."""
     sections = dictionaries.load("sections")
     funds = dictionaries.load("funds")
     factor, unit = _unit_factor(rows)
@@ -63,38 +110,30 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
     in_projects = False
     for row in rows:
         cells = nonempty(row)
-        texts = [key(c.text) for c in cells]
-        named_section = next((s for s, ks in section_keys.items() if ks & set(texts)), None)
-        if named_section:
-            section = named_section
-            columns = [
-                col
-                for c in cells
-                for col, words in sections["funds_columns"].items()
-                if matches_any(c.text, words)
-            ] or ["full_year_budget"]
+        texts = {key(c.text) for c in cells if c.text}
+        named_section = next((s for s, ks in section_keys.items() if ks & texts), None)
+        header = header_to_columns([c for c in cells if c.text])
+        if named_section or (header and not any(to_number(c.text) for c in cells if c.text)):
+            section = named_section or section or "income"
+            columns = header or ["full_year_budget"]
             continue
-        amounts = [(c, to_amount(c.text)) for c in cells]
-        numbers = [(c, a) for c, a in amounts if a is not None]
-        names = [c for c, a in amounts if a is None and key(c.text) != "小计"]
-        if not names or section is None:
+        section = section or "income"
+        name_cell, amounts = row_to_amounts(list(row), columns, factor)
+        if name_cell is None:
             continue
-        name_cell = names[-1]
         name = name_cell.text.replace("\n", "")
         is_subtotal = any(key(c.text) == "小计" for c in cells)
         line = FundLine(seq=len(lines) + 1, section=section, name=name, location=name_cell.location)
-        for column, (_, amount) in zip(
-            reversed(columns), reversed(numbers[-len(columns) :]), strict=False
-        ):
-            setattr(line, column, amount * factor)
+        for column, amount in amounts.items():
+            setattr(line, column, amount)
         if section == "income":
             if key(name) in income_total_names and income_total is None:
                 income_total = name
-            elif open_parent and key(name) in child_sets.get(key(open_parent), set()):
+            elif open_parent and part_name(name) in child_sets.get(key(open_parent), set()):
                 line.parent = open_parent
             else:
                 line.parent = income_total
-                open_parent = name if is_subtotal or key(name) in child_sets else None
+                open_parent = name if is_subtotal or part_name(name) in child_sets else None
         else:
             if key(name) in top_level_spend:
                 in_projects = key(name) == key(projects_parent)
@@ -102,6 +141,12 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
                 line.parent = projects_parent
         lines.append(line)
     return lines, findings
+
+
+def part_name(name: str) -> str:
+    """A line's name for matching, without the 其中： that says it is part of the line above
+    (the name itself is stored as printed)."""
+    return key(re.sub(r"^\s*其中\s*[:：]\s*", "", name))
 
 
 def _fmt(amount: Decimal) -> str:
@@ -145,7 +190,7 @@ def reconcile_funds(lines: list[FundLine]) -> list[Finding]:
         parent = by_name.get((section, parent_name))
         if parent is None:
             continue
-        for column in _COLUMNS:
+        for column in AMOUNT_COLUMNS:
             what = f"The {len(parts)} lines under {parent_name}"
             finding = _check_sum(parts, parent, column, what, tolerance)
             if finding:

@@ -42,11 +42,30 @@ def title_to_doc_type(title: str | None) -> str | None:
     return None
 
 
+def to_doc_type(title: str | None, fields: dict[str, str | None], total_score: object) -> str | None:
+    """The title says it; failing that, what the table holds: a 总分 or 实际完成情况 makes a
+    self-evaluation, a 项目名称 a project table, 主要职能 or a department a department's."""
+    by_title = title_to_doc_type(title)
+    if by_title:
+        return by_title
+    if total_score is not None or fields.get("annual_goal_actual"):
+        return "self_evaluation"
+    if fields.get("project_name"):
+        return "project"
+    if fields.get("main_functions") or fields.get("department"):
+        return "department_overall"
+    return None
+
+
 def to_region(title: str | None, department: str | None) -> str | None:
-    pattern = re.compile(dictionaries.load("sections")["region_pattern"])
-    for text in (title, department):
+    """From the title (苏州市市级部门…), else from the department's name (北京市东城区教育委员会)."""
+    sections = dictionaries.load("sections")
+    for pattern, text in (
+        (sections["region_pattern"], title),
+        (sections["department_region_pattern"], department),
+    ):
         if text:
-            m = pattern.match(key(text))
+            m = re.match(pattern, key(text))
             if m:
                 return m["region"]
     return None

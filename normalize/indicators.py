@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from jixiao import dictionaries
 from jixiao.extract import Cell
@@ -19,7 +20,7 @@ from .model import Finding, Indicator
 from .ocr_review import OcrValue
 from .sections import IndicatorItem, Row
 from .targets import parse_target
-from .text import key
+from .text import is_placeholder, key, to_number
 
 PERIODS = ("H1", "FY", "LT", "actual", "prior")
 ATTRIBUTES = ("nature", "unit", "direction")
@@ -39,10 +40,19 @@ class FunctionGroup:
         return "".join(c.text.replace("\n", "") for c in self.parts)
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of the indicator table's header: its role and where it stands."""
+
+    role: str
+    col: int
+    span: int = 1
+
+
 @dataclass
 class _State:
-    layout: tuple[str, ...] = ()
-    header: tuple[Cell, ...] = ()
+    columns: tuple[Column, ...] = ()
+    header_roles: tuple[str, ...] = ()  # as the header row names them, before any split
     level1: str | None = None
     pending_level1: list[Indicator] = field(default_factory=list)
     level2: str | None = None
@@ -60,12 +70,36 @@ class _State:
             self.level2, self.group, self.key_task = None, None, None
         self.level1 = name
 
+    @property
+    def layout(self) -> tuple[str, ...]:
+        return tuple(c.role for c in self.columns)
 
-def header_to_layout(cells: Row) -> tuple[str, ...]:
-    """Header cells to column roles, e.g. ('level1','level2','key_task','level3','H1','FY')."""
+
+def header_to_columns(cells: Row) -> tuple[Column, ...]:
+    """Header cells to columns with roles, e.g. level1 level2 key_task level3 H1 FY. Cells
+    the dictionary does not know (绩效指标 in front of 一级指标) take no column."""
     columns = dictionaries.load("sections")["indicator_columns"]
     lookup = {key(word): role for role, words in columns.items() for word in words}
-    return tuple(lookup[key(c.text)] for c in cells if c.text and key(c.text) in lookup)
+    return tuple(
+        Column(lookup[key(c.text)], c.col, c.col_span or 1)
+        for c in cells
+        if c.text and key(c.text) in lookup
+    )
+
+
+def split_columns(
+    columns: tuple[Column, ...], sub: Row, grid: bool
+) -> tuple[Column, ...]:
+    """A second header row splitting a value column (指标值 over 中期 | 年度): the split column
+    gives way to its parts. On a grid, the parts replace the column they stand under; else the
+    last value column."""
+    words = {key(w): role for w, role in dictionaries.load("sections")["indicator_subcolumns"].items()}
+    parts = [Column(words[key(c.text)], c.col, c.col_span or 1) for c in sub if c.text]
+    if grid:
+        kept = [c for c in columns if not any(c.col <= p.col < c.col + c.span for p in parts)]
+        return tuple(sorted([*kept, *parts], key=lambda c: c.col))
+    at = max((k for k, c in enumerate(columns) if c.role in PERIODS), default=len(columns) - 1)
+    return (*columns[:at], *parts, *columns[at + 1 :])
 
 
 def _dedupe_adjacent(cells: list[Cell]) -> list[Cell]:
@@ -85,7 +119,11 @@ class _RowLabels:
     extra: list[Cell] = field(default_factory=list)
 
 
-def cells_to_labels(cells: list[Cell], layout: tuple[str, ...]) -> _RowLabels:
+def cells_to_labels(
+    cells: list[Cell], layout: tuple[str, ...], level1_cols: range | None = None
+) -> _RowLabels:
+    """Label cells by what they say. `level1_cols`, on a grid: only a cell in the 一级 column
+    is a 一级 name (成本指标 in the 二级 column is a 二级 under 产出)."""
     anchors = dictionaries.load("sections")
     level1_keys = {key(n) for n in anchors["level1_names"]}
     function_re = re.compile(anchors["function_label_pattern"])
@@ -94,7 +132,8 @@ def cells_to_labels(cells: list[Cell], layout: tuple[str, ...]) -> _RowLabels:
     for cell in cells:
         if not cell.text:
             continue
-        if out.level1 is None and key(cell.text) in level1_keys:
+        in_level1 = level1_cols is None or cell.col in level1_cols
+        if out.level1 is None and key(cell.text) in level1_keys and in_level1:
             out.level1 = cell.text
         elif out.function is None and function_re.match(cell.text):
             out.function = cell
@@ -110,26 +149,75 @@ def cells_to_labels(cells: list[Cell], layout: tuple[str, ...]) -> _RowLabels:
     return out
 
 
-def cells_by_position(
-    cells: list[Cell], header: tuple[Cell, ...], layout: tuple[str, ...]
-) -> dict[str, Cell] | None:
-    """Cells matched to the header's columns by position: by grid column where the table has
-    geometry (PDF, scan), else only when the row has as many cells as the header."""
-    roles = dict(zip((c.col for c in header), layout, strict=False))
-    if all(c.bbox is not None for c in header) and any(c.bbox is not None for c in cells):
-        spans = [
-            (c.col, c.col + (c.col_span or 1), role)
-            for c, role in zip(header, layout, strict=False)
-        ]
-        out: dict[str, Cell] = {}
+def place_row(
+    cells: list[Cell], columns: tuple[Column, ...], grid: bool
+) -> tuple[dict[str, Cell], list[Cell]] | None:
+    """A data row's cells to the roles right of the labels (三级指标, values, 分值 …), and the
+    label cells left for `cells_to_labels`. On a grid (office files, web pages, ruled PDFs)
+    cells go to the column they stand in; a text export's leading tabs vary, so there cells
+    are counted from the right, or taken in place when the row is as wide as the header.
+    None when the row is too short to hold the values (a row of labels only)."""
+    roles = [c.role for c in columns]
+    tail = roles[roles.index("level3") :]
+    if grid:
+        placed: dict[str, Cell] = {}
+        rest: list[Cell] = []
         for cell in cells:
-            role = next((r for a, b, r in spans if a <= cell.col < b), None)
-            if role:
-                out[role] = cell
-        return out
-    if len(cells) != len(header):
+            role = next((c.role for c in columns if c.col <= cell.col < c.col + c.span), None)
+            if role is None or role in LABEL_ROLES:
+                if cell.text:
+                    rest.append(cell)
+            elif role not in placed or not placed[role].text:
+                placed[role] = cell
+        return placed, rest
+    if len(cells) == len(columns) and any(r not in PERIODS for r in tail[1:]):
+        placed = dict(zip(roles, cells, strict=True))
+        rest = [placed.pop(r) for r in LABEL_ROLES if r in placed]
+        return placed, [c for c in rest if c.text]
+    cells = list(cells)
+    while cells and not cells[-1].text:
+        cells.pop()
+    if len(cells) < len(tail):
         return None
-    return {roles.get(h.col, role): c for h, role, c in zip(header, layout, cells, strict=False)}
+    head, values = cells[: len(cells) - len(tail)], cells[len(cells) - len(tail) :]
+    return dict(zip(tail, values, strict=True)), [c for c in head if c.text]
+
+
+def attributes_text(by_role: dict[str, Cell], role: str) -> str | None:
+    cell = by_role.get(role)
+    return cell.text.strip() if cell is not None and cell.text.strip() else None
+
+
+def to_direction(text: str | None) -> str | None:
+    """指标方向性 as printed (正向指标, 越小越好 …) to 正向 | 反向."""
+    if not text:
+        return None
+    comparator = dictionaries.load("comparators")["directions"].get(key(text))
+    return {"≥": "正向", ">": "正向", "≤": "反向", "<": "反向"}.get(comparator or "")
+
+
+def cells_to_scores(by_role: dict[str, Cell]) -> tuple[dict[str, Decimal], list[Finding]]:
+    """分值 and 得分 cells to numbers; one that is not a number is reported, not guessed."""
+    out: dict[str, Decimal] = {}
+    findings: list[Finding] = []
+    for role in ("weight", "score"):
+        cell = by_role.get(role)
+        if cell is None or not cell.text.strip() or is_placeholder(cell.text):
+            continue
+        number = to_number(cell.text)
+        if number is None:
+            findings.append(
+                Finding(
+                    "warning",
+                    "score_not_a_number",
+                    f"The {'分值' if role == 'weight' else '得分'} cell reads '{cell.text}', which "
+                    "is not a number; it was left empty.",
+                    cell.location,
+                )
+            )
+        else:
+            out[role] = number
+    return out, findings
 
 
 def unit_conflict(text: str, column_unit: str | None) -> str | None:
@@ -162,57 +250,50 @@ def items_to_indicators(
             state.start_level1(item.paragraph.text)
             continue
         if item.kind == "header":
-            layout = header_to_layout(item.cells)
-            if layout != state.layout:  # a repeated header at a page top changes nothing
-                state = _State(layout=layout, header=tuple(c for c in item.cells if c.text))
+            columns = header_to_columns(item.cells)
+            roles = tuple(c.role for c in columns)
+            if roles != state.header_roles:  # a repeated header at a page top changes nothing
+                state = _State(columns=columns, header_roles=roles)
+            elif item.grid:
+                state.columns = columns  # same columns; positions as this table has them
             continue
-        if not state.layout or "level3" not in state.layout:
+        if item.kind == "subheader":
+            if len(state.columns) == len(state.header_roles):  # not split already
+                state.columns = split_columns(state.columns, item.cells, item.grid)
             continue
-        periods = [r for r in state.layout if r in PERIODS]
-        cells = list(item.cells)
-        attributes: dict[str, str] = {}
-        if any(r in ATTRIBUTES for r in state.layout):
-            by_role = cells_by_position(cells, state.header, state.layout)
-            if by_role is None:
-                findings.append(
-                    Finding(
-                        "warning",
-                        "row_not_aligned",
-                        "This row's cells could not be matched to the header's columns (指标性质/"
-                        "度量单位 layouts need them in place); it was not loaded.",
-                        next((c.location for c in cells if c.text), None),
-                    )
-                )
-                continue
-            attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}
-            # Labels as they stand, then 三级指标 and the values in the header's order: the
-            # shape the steps below expect.
-            placed = {id(c) for role, c in by_role.items() if role not in LABEL_ROLES}
-            blank = Cell(text="", row=-1, col=-1)
-            cells = [c for c in cells if id(c) not in placed and c.text] + [
-                by_role.get(role, blank) for role in ("level3", *periods)
-            ]
-        else:
-            while cells and not cells[-1].text:
-                cells.pop()
-        if len(cells) < len(periods) + 1 or not cells[-len(periods) - 1].text:
+        if "level3" not in state.layout:
+            continue
+        tail = state.layout[state.layout.index("level3") :]
+        geometry = any(c.bbox is not None for c in item.cells) and any(
+            r not in PERIODS for r in tail[1:]
+        )
+        on_grid = item.grid or geometry
+        placed = place_row(list(item.cells), state.columns, on_grid)
+        level1_cols = next(
+            (range(c.col, c.col + c.span) for c in state.columns if c.role == "level1" and on_grid),
+            None,
+        )
+        if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:
             # A placeholder row (社会效益 with no 三级指标): labels only.
-            if any(c.text for c in cells[-len(periods) :]) and len(cells) > len(periods):
+            by_role, label_cells = placed or ({}, [c for c in item.cells if c.text])
+            values = [by_role[p] for p in PERIODS if p in by_role and by_role[p].text]
+            if values and placed is not None:
                 findings.append(
                     Finding(
                         "warning",
                         "values_without_indicator",
                         "This row has target values but no 三级指标 name; it was not loaded.",
-                        cells[-1].location,
+                        values[-1].location,
                     )
                 )
-            labels = cells_to_labels(cells, state.layout)
+            labels = cells_to_labels(label_cells, state.layout, level1_cols)
             if labels.level1:
                 state.start_level1(labels.level1)
             continue
-        value_cells = cells[-len(periods) :]
-        level3_cell = cells[-len(periods) - 1]
-        labels = cells_to_labels(cells[: -len(periods) - 1], state.layout)
+        by_role, label_cells = placed
+        level3_cell = by_role["level3"]
+        attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}
+        labels = cells_to_labels(label_cells, state.layout, level1_cols)
         if labels.level1:
             state.start_level1(labels.level1)
         for cell in labels.extra:
@@ -248,21 +329,30 @@ def items_to_indicators(
             page=level3_cell.page,
             location=level3_cell.location,
         )
-        for period, cell in zip(periods, value_cells, strict=True):
-            if cell.text:
-                target = parse_target(
-                    cell.text,
-                    fiscal_year,
-                    comparator=attributes.get("nature"),
-                    unit=attributes.get("unit"),
-                    direction=attributes.get("direction") or attributes.get("nature"),
-                )
-                indicator.targets.append(replace(target, period=period))
-                conflict = unit_conflict(cell.text, attributes.get("unit"))
-                if conflict:
-                    findings.append(Finding("warning", "unit_conflict", conflict, cell.location))
-                if cell.confidence is not None:
-                    ocr_values.append(OcrValue(indicator, len(indicator.targets) - 1, cell))
+        scores, score_findings = cells_to_scores(by_role)
+        findings += score_findings
+        indicator.weight, indicator.score = scores.get("weight"), scores.get("score")
+        reason = by_role.get("deviation_reason")
+        indicator.deviation_reason = reason.text if reason is not None and reason.text else None
+        indicator.value_type = attributes_text(by_role, "value_type")
+        indicator.direction = to_direction(attributes.get("direction"))
+        for period in (r for r in tail if r in PERIODS):
+            cell = by_role.get(period)
+            if cell is None or not cell.text:
+                continue
+            target = parse_target(
+                cell.text,
+                fiscal_year,
+                comparator=attributes.get("nature"),
+                unit=attributes.get("unit"),
+                direction=attributes.get("direction") or attributes.get("nature"),
+            )
+            indicator.targets.append(replace(target, period=period))
+            conflict = unit_conflict(cell.text, attributes.get("unit"))
+            if conflict:
+                findings.append(Finding("warning", "unit_conflict", conflict, cell.location))
+            if cell.confidence is not None:
+                ocr_values.append(OcrValue(indicator, len(indicator.targets) - 1, cell))
         if state.level1 is None:
             state.pending_level1.append(indicator)
         if state.group is not None:

@@ -55,6 +55,11 @@ class Indicator:
     match_score: float | None = None
     page: int | None = None
     level2_raw: str | None = None  # as printed, where level2 was rejoined or repaired
+    value_type: str | None = None  # 指标值类型 as printed: 定量 | 定性
+    direction: str | None = None  # 指标方向性: 正向 | 反向
+    weight: Decimal | None = None  # 分值 / 权重
+    score: Decimal | None = None  # 得分 (self-evaluations)
+    deviation_reason: str | None = None  # 偏差原因分析及改进措施 (self-evaluations)
     location: str | None = None
     targets: list[Target] = field(default_factory=list)
 
@@ -73,6 +78,11 @@ class FundLine:
     parent: str | None = None
     half_year_plan: Decimal | None = None
     full_year_budget: Decimal | None = None
+    initial_budget: Decimal | None = None  # 年初预算数 (self-evaluations)
+    executed: Decimal | None = None  # 全年执行数
+    execution_rate: Decimal | None = None  # 执行率, in percent as printed (95.5 for 95.5%)
+    weight: Decimal | None = None  # 分值
+    score: Decimal | None = None  # 得分
     location: str | None = None
 
 
@@ -93,14 +103,20 @@ class Filing:
     source_sha256: str
     source_format: str
     status: Status = "ok"
+    part: int = 1  # which filing of its file (a file can hold several tables), from 1
+    container_sha256: str | None = None  # the archive (.zip) the file came out of
     doc_type: str | None = None
     title: str | None = None
     region: str | None = None
     fiscal_year: int | None = None
     department: str | None = None
     project_name: str | None = None
+    implementing_unit: str | None = None  # 实施单位 (project tables; department is 主管部门)
+    project_period: str | None = None  # 项目期 as printed
     mid_long_term_goal: str | None = None
     annual_goal: str | None = None
+    annual_goal_actual: str | None = None  # 实际完成情况 (self-evaluations)
+    total_score: Decimal | None = None  # 总分 得分 (self-evaluations)
     organization: str | None = None
     staffing: Staffing = field(default_factory=Staffing)
     main_functions: list[MainFunction] = field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
 import zhconv
@@ -32,3 +33,21 @@ def match_key(text: str) -> str:
 def matches_any(text: str, anchors: list[str]) -> bool:
     k = key(text)
     return any(key(anchor) in k for anchor in anchors)
+
+
+_PLACEHOLDERS = frozenset({"—", "-", "/", "——", "--", "－", "无", "／", "\\"})
+
+
+def is_placeholder(text: str) -> bool:
+    """A cell printed to say 'nothing here': a dash or slash."""
+    return key(text) in _PLACEHOLDERS
+
+
+def to_number(text: str) -> Decimal | None:
+    """'1,528.00', '95.5%', '９.５' to a Decimal (percent as printed: 95.5); else None."""
+    k = key(text).replace(",", "").removesuffix("%")
+    try:
+        number = Decimal(k) if k else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None

@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    schema.metadata.create_all(op.get_bind(), tables=list(schema.BATCH_TABLES))
+    schema.create_as_of(op.get_bind(), revision, schema.BATCH_TABLES)
 
 
 def downgrade() -> None:

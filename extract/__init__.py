@@ -14,19 +14,19 @@ from .sniff import decode_text, looks_like_html, sniff_format
 from .text_export import text_to_blocks
 
 __all__ = [
-    "Entry",
-    "archive_entries",
-    "is_archive",
     "Block",
     "Cell",
+    "Entry",
     "ExtractError",
     "Note",
     "Paragraph",
     "RawDocument",
     "Table",
+    "archive_entries",
     "decode_text",
     "extract_bytes",
     "extract_file",
+    "is_archive",
     "sniff_format",
 ]
 

@@ -140,7 +140,11 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     extract.add_argument("file", metavar="FILE")
-    extract.add_argument("--json", action="store_true", help="print the Filing as JSON (an array when there are several)")
+    extract.add_argument(
+        "--json",
+        action="store_true",
+        help="print the Filing as JSON (an array when there are several)",
+    )
     extract.add_argument(
         "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
     )

@@ -130,11 +130,12 @@ def file_to_filings(path: Path, ocr: str = "auto") -> list[Filing]:
         data = path.read_bytes()
     except OSError as exc:
         message = (
-            f"Could not open the file: {exc.strerror or exc}. Check that it exists and is "
-            "readable."
+            f"Could not open the file: {exc.strerror or exc}. Check that it exists and is readable."
         )
         return [
-            Filing.failed(str(path), _sha256_of(path), "unknown", Finding("error", "unreadable", message))
+            Filing.failed(
+                str(path), _sha256_of(path), "unknown", Finding("error", "unreadable", message)
+            )
         ]
     if is_archive(data):
         return archive_to_filings(data, str(path), ocr)

@@ -159,9 +159,7 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
         filing.part = len(filings) + 1
         if filing.fiscal_year is None and filings and filings[-1].fiscal_year is not None:
             filing.fiscal_year = filings[-1].fiscal_year
-            filing.findings = [
-                f for f in filing.findings if f.code != "fiscal_year_missing"
-            ] + [
+            filing.findings = [f for f in filing.findings if f.code != "fiscal_year_missing"] + [
                 Finding(
                     "info",
                     "fiscal_year_from_file",

@@ -7,9 +7,8 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from jixiao.extract import Cell
-
 from jixiao import dictionaries
+from jixiao.extract import Cell
 
 from .model import Finding, FundLine
 from .sections import Row, nonempty
@@ -58,7 +57,9 @@ def row_to_amounts(
     names = [
         k
         for k, c in enumerate(cells)
-        if c.text and to_number(c.text) is None and not is_placeholder(c.text)
+        if c.text
+        and to_number(c.text) is None
+        and not is_placeholder(c.text)
         and key(c.text) != "小计"
     ]
     if not names:

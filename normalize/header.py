@@ -42,7 +42,9 @@ def title_to_doc_type(title: str | None) -> str | None:
     return None
 
 
-def to_doc_type(title: str | None, fields: dict[str, str | None], total_score: object) -> str | None:
+def to_doc_type(
+    title: str | None, fields: dict[str, str | None], total_score: object
+) -> str | None:
     """The title says it; failing that, what the table holds: a 总分 or 实际完成情况 makes a
     self-evaluation, a 项目名称 a project table, 主要职能 or a department a department's."""
     by_title = title_to_doc_type(title)
@@ -58,7 +60,7 @@ def to_doc_type(title: str | None, fields: dict[str, str | None], total_score: o
 
 
 def to_region(title: str | None, department: str | None) -> str | None:
-    """From the title (苏州市市级部门…), else from the department's name (北京市东城区教育委员会)."""
+    """From the title (苏州市市级部门…), else from the department's name (北京市东城区…)."""
     sections = dictionaries.load("sections")
     for pattern, text in (
         (sections["region_pattern"], title),

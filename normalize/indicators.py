@@ -87,13 +87,13 @@ def header_to_columns(cells: Row) -> tuple[Column, ...]:
     )
 
 
-def split_columns(
-    columns: tuple[Column, ...], sub: Row, grid: bool
-) -> tuple[Column, ...]:
+def split_columns(columns: tuple[Column, ...], sub: Row, grid: bool) -> tuple[Column, ...]:
     """A second header row splitting a value column (指标值 over 中期 | 年度): the split column
     gives way to its parts. On a grid, the parts replace the column they stand under; else the
     last value column."""
-    words = {key(w): role for w, role in dictionaries.load("sections")["indicator_subcolumns"].items()}
+    words = {
+        key(w): role for w, role in dictionaries.load("sections")["indicator_subcolumns"].items()
+    }
     parts = [Column(words[key(c.text)], c.col, c.col_span or 1) for c in sub if c.text]
     if grid:
         kept = [c for c in columns if not any(c.col <= p.col < c.col + c.span for p in parts)]
@@ -332,14 +332,13 @@ def items_to_indicators(
         scores, score_findings = cells_to_scores(by_role)
         findings += score_findings
         indicator.weight, indicator.score = scores.get("weight"), scores.get("score")
-        reason = by_role.get("deviation_reason")
-        indicator.deviation_reason = reason.text if reason is not None and reason.text else None
+        indicator.deviation_reason = attributes_text(by_role, "deviation_reason")
         indicator.value_type = attributes_text(by_role, "value_type")
         indicator.direction = to_direction(attributes.get("direction"))
         for period in (r for r in tail if r in PERIODS):
-            cell = by_role.get(period)
-            if cell is None or not cell.text:
+            if period not in by_role or not by_role[period].text:
                 continue
+            cell = by_role[period]
             target = parse_target(
                 cell.text,
                 fiscal_year,

@@ -3,8 +3,6 @@ the same Filing as its text export; spans come from what the file declares."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +40,6 @@ def test_merged_cells_become_spans(name: str) -> None:
     assert funds.row_span == 30
     header = next(c for c in cells if c.text == "二级指标")
     assert header.col_span == 2
-
-
-def test_a_zip_archive_is_not_yet_unpacked(tmp_path: Path) -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("a.txt", "单位名称\t某局")
-    with pytest.raises(ExtractError, match="ZIP archive") as err:
-        extract_bytes(buf.getvalue(), "filings.zip")
-    assert err.value.code == "unsupported_format"
 
 
 def _soffice() -> str | None:

@@ -51,7 +51,8 @@ bench: $(STAMP_BENCH)
 samples: | $(PY)
 	$(PY) -m pip install --quiet -e '.[samples]'
 	cd samples && ../$(PY) make_seed_pdf.py && ../$(PY) make_hard_pdfs.py \
-	  && ../$(PY) make_office_pdfs.py && ../$(PY) make_expected_office.py
+	  && ../$(PY) make_office_pdfs.py && ../$(PY) make_expected_office.py \
+	  && ../$(PY) make_regional.py
 
 clean:
 	rm -rf $(VENV) jixiao.db build *.egg-info

@@ -89,9 +89,11 @@ def _read(data: bytes, fmt: str, ocr: str) -> _Read:
 
         return _Read(office, (docx_to_blocks if office == "docx" else xlsx_to_blocks)(data))
     if fmt == "ole":
-        from .office import legacy_kind, legacy_to_blocks
+        from .office import legacy_kind, legacy_to_blocks, xls_to_blocks
 
         kind = legacy_kind(data)
+        if kind == "xls":  # read directly; LibreOffice only for Word/WPS documents
+            return _Read("xls", xls_to_blocks(data))
         return _Read(kind, legacy_to_blocks(data, kind))
     if fmt == "zip":
         raise ExtractError(

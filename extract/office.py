@@ -96,6 +96,36 @@ def xlsx_to_blocks(data: bytes) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
+def xls_to_blocks(data: bytes) -> tuple[Block, ...]:
+    """Legacy Excel 97-2003 (.xls, and WPS 表格 .et saved in that format) read directly by
+    xlrd, merged ranges included; no LibreOffice needed."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct errors …
+        raise ExtractError(
+            f"This legacy Excel file cannot be opened ({type(exc).__name__}); save it again from "
+            "Excel or WPS (as .xlsx if you can) and ingest that.",
+            code="corrupt_office",
+        ) from exc
+    blocks: list[Block] = []
+    for sheet in book.sheets():
+        grid = _Grid()
+        # merged_cells: (first row, last row + 1, first col, last col + 1)
+        merged = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in sheet.merged_cells}
+        for r in range(sheet.nrows):
+            for c in range(sheet.ncols):
+                if not grid.free(r, c):
+                    continue
+                cell = sheet.cell(r, c)
+                value = cell.value if cell.ctype != xlrd.XL_CELL_EMPTY else None
+                rows, cols = merged.get((r, c), (1, 1))
+                grid.place(r, c, _number_text(value), rows, cols)
+        blocks += grid.to_blocks(sheet.ncols)
+    return tuple(blocks)
+
+
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

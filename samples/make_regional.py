@@ -10,14 +10,15 @@ writes:
   layout: 部门(单位)名称, 年度总体绩效目标, one 指标值 column) followed by two 项目支出绩效目标表
   (项目名称, 主管部门 | 实施单位, 项目资金, 中期/年度 goals, 指标值 split into 中期 | 年度);
 - office/changsha_rural_roads_2023_self_evaluation.xlsx: a 项目支出绩效自评表 (Hunan) with
-  年初预算数 … 执行率 | 得分, 实际完成值, 分值, 得分, 偏差原因 and 总分;
+  年初预算数 … 执行率 | 得分, 实际完成值, 分值, 得分, 偏差原因 and 总分; the same table as a
+  legacy .xls (BIFF8, written by xlwt);
 - web/dongcheng_education_2024.html: a Beijing 部门整体 table with 指标性质 | 指标值 | 度量单位 |
   权重 | 指标方向性;
 - archives/regional_2024.zip: the web page and the Sichuan text export (filings/) in folders.
 
 The Sichuan text export (filings/mianyang_education_2024.txt: 指标值类型, 上年实际值 | 本年预期值)
 is written by hand. Golden files in expected/*.yaml were written by a person from these tables,
-not from jixiao's output. Needs python-docx and openpyxl."""
+not from jixiao's output. Needs python-docx, openpyxl and xlwt."""
 
 from __future__ import annotations
 
@@ -326,6 +327,24 @@ DONGCHENG: Rows = [
 ]
 
 
+def make_xls(path: Path) -> None:
+    """The same self-evaluation as a legacy Excel 97-2003 workbook (BIFF8), as many county
+    finance bureaus still publish."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("自评表")
+    sheet.write_merge(0, 0, 0, 8, "项目支出绩效自评表")
+    sheet.write_merge(1, 1, 0, 8, "（2023年度）")
+    cells, _ = place(CHANGSHA)
+    for r, c, text, rs, cs in cells:
+        if rs > 1 or cs > 1:
+            sheet.write_merge(2 + r, 2 + r + rs - 1, c, c + cs - 1, text)
+        else:
+            sheet.write(2 + r, c, text)
+    book.save(str(path))
+
+
 def make_html(path: Path) -> None:
     cells, _ = place(DONGCHENG)
     rows: dict[int, list[str]] = {}
@@ -360,6 +379,7 @@ def main() -> None:
         (HERE / folder).mkdir(exist_ok=True)
     make_docx(HERE / "office" / "zhaoqing_agriculture_2024.docx")
     make_xlsx(HERE / "office" / "changsha_rural_roads_2023_self_evaluation.xlsx")
+    make_xls(HERE / "office" / "changsha_rural_roads_2023_self_evaluation.xls")
     make_html(HERE / "web" / "dongcheng_education_2024.html")
     make_zip(HERE / "archives" / "regional_2024.zip")
     print("written the docx, xlsx, html and zip samples")

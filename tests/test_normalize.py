@@ -365,3 +365,29 @@ def test_ocr_damaged_key_task_is_restored_from_its_clean_copy() -> None:
         "一刻钟便民生活圈建设",
     ]
     assert [f.code for f in findings] == ["key_task_repaired"]
+
+
+@pytest.mark.parametrize(
+    ("title", "doc_type"),
+    [
+        # Regression: 项目支出绩效自评表 names 项目支出 too; it is a self-evaluation.
+        ("项目支出绩效自评表", "self_evaluation"),
+        ("2024年项目支出绩效目标表", "project"),
+        ("苏州市市级部门整体预算绩效目标表", "department_overall"),
+    ],
+)
+def test_title_to_doc_type(title: str, doc_type: str) -> None:
+    from jixiao.normalize.header import title_to_doc_type
+
+    assert title_to_doc_type(title) == doc_type
+
+
+def test_initial_budget_column_is_not_the_full_year_budget() -> None:
+    # Regression: 年初预算数 contains 预算数, the word of full_year_budget.
+    from jixiao.extract import Cell
+    from jixiao.normalize.funds import header_to_columns
+
+    cells = [
+        Cell(text=t, row=0, col=k) for k, t in enumerate(["年初预算数", "全年预算数", "执行率"])
+    ]
+    assert header_to_columns(cells) == ["initial_budget", "full_year_budget", "execution_rate"]

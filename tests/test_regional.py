@@ -123,6 +123,15 @@ def test_sample_gives_its_golden_filings(name: str) -> None:
     _assert_filings(file_to_filings(SAMPLE_FILES[name]), golden(name))
 
 
+def test_legacy_xls_is_read_without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same table as the .xlsx, saved as Excel 97-2003: xlrd reads it, merges included.
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    xls = SAMPLES / "office" / "changsha_rural_roads_2023_self_evaluation.xls"
+    filings = file_to_filings(xls)
+    assert [f.source_format for f in filings] == ["xls"]
+    _assert_filings(filings, golden("changsha_rural_roads_2023_self_evaluation.xlsx"))
+
+
 def test_the_archive_gives_each_entry_as_its_own_filing() -> None:
     filings = file_to_filings(ARCHIVE)
     assert [f.source_path for f in filings] == [

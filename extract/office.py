@@ -31,8 +31,8 @@ class _Grid:
         return (row, col) not in self.covered and (row, col) not in self.cells
 
     def to_blocks(self, width: int) -> list[Block]:
-        """Rows to table rows; a row that is one cell across the whole width and outside the
-        ruled part (a title, 2024年度) is a paragraph, as it is on paper."""
+        """Rows to table rows; a row that is one line in one cell across the whole width (a
+        title, 2024年度) is a paragraph, as it is on paper, and ends the table above it."""
         blocks: list[Block] = []
         rows: list[tuple[Cell, ...]] = []
         for r in sorted({r for r, _ in self.cells}):
@@ -45,7 +45,11 @@ class _Grid:
                 and (filled[0].col_span or 1) >= width
                 and "\n" not in filled[0].text
             )
-            if lone and not rows:
+            if lone:
+                # A title between two tables stacked on one sheet ends the first table.
+                if rows:
+                    blocks.append(Table(rows=tuple(rows), grid=True))
+                    rows = []
                 blocks.append(Paragraph(text=filled[0].text))
                 continue
             rows.append(row)

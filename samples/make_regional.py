@@ -12,19 +12,21 @@ writes:
 - office/changsha_rural_roads_2023_self_evaluation.xlsx: a 项目支出绩效自评表 (Hunan) with
   年初预算数 … 执行率 | 得分, 实际完成值, 分值, 得分, 偏差原因 and 总分; the same table as a
   legacy .xls (BIFF8, written by xlwt);
+- office/zhaoqing_projects_2024_one_sheet.xlsx: the two project tables stacked on one sheet;
 - web/dongcheng_education_2024.html: a Beijing 部门整体 table with 指标性质 | 指标值 | 度量单位 |
   权重 | 指标方向性;
 - archives/regional_2024.zip: the web page and the Sichuan text export (filings/) in folders.
 
 The Sichuan text export (filings/mianyang_education_2024.txt: 指标值类型, 上年实际值 | 本年预期值)
-is written by hand. Golden files in expected/*.yaml were written by a person from these tables,
-not from jixiao's output. Needs python-docx, openpyxl and xlwt."""
+is written by hand. The golden files expected/{name}.json of these samples were written by a
+person from these tables, not from jixiao's output. Needs python-docx, openpyxl and xlwt."""
 
 from __future__ import annotations
 
 import html
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from openpyxl import Workbook
@@ -181,6 +183,39 @@ def make_docx(path: Path) -> None:
     doc.save(str(path))
 
 
+def _text_cell(ws: Any, row: int, column: int, text: str) -> Any:
+    """A cell holding text as typed: "=100%" stays text, as Excel keeps a value typed '=100%."""
+    cell = ws.cell(row=row, column=column, value=text or None)
+    if text.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+def make_stacked_xlsx(path: Path) -> None:
+    """The two project tables stacked on one worksheet, each under its own title row, the way
+    a finance bureau pastes a department's project tables into one sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目绩效目标"
+    row = 1
+    for rows in (ZHAOQING_FARMLAND, ZHAOQING_SAFETY):
+        cells, width = place(rows)
+        ws.cell(row=row, column=1, value="2024年项目支出绩效目标表")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        first = row + 1
+        for r, c, text, rs, cs in cells:
+            _text_cell(ws, first + r, c + 1, text)
+            if rs > 1 or cs > 1:
+                ws.merge_cells(
+                    start_row=first + r,
+                    start_column=c + 1,
+                    end_row=first + r + rs - 1,
+                    end_column=c + cs,
+                )
+        row = first + len(rows) + 1
+    wb.save(str(path))
+
+
 # --- 长沙市交通运输局: 项目支出绩效自评表, .xlsx ----------------------------------------------
 
 CHANGSHA: Rows = [
@@ -270,7 +305,7 @@ def make_xlsx(path: Path) -> None:
     thin = Side(style="thin")
     cells, _ = place(CHANGSHA)
     for r, c, text, rs, cs in cells:
-        cell = ws.cell(row=first + r, column=c + 1, value=text or None)
+        cell = _text_cell(ws, first + r, c + 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         if rs > 1 or cs > 1:
@@ -379,6 +414,7 @@ def main() -> None:
         (HERE / folder).mkdir(exist_ok=True)
     make_docx(HERE / "office" / "zhaoqing_agriculture_2024.docx")
     make_xlsx(HERE / "office" / "changsha_rural_roads_2023_self_evaluation.xlsx")
+    make_stacked_xlsx(HERE / "office" / "zhaoqing_projects_2024_one_sheet.xlsx")
     make_xls(HERE / "office" / "changsha_rural_roads_2023_self_evaluation.xls")
     make_html(HERE / "web" / "dongcheng_education_2024.html")
     make_zip(HERE / "archives" / "regional_2024.zip")

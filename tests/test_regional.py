@@ -1,10 +1,11 @@
 """Other provinces, other document types, other file formats: each sample against its golden
-file, written by hand from the table itself (samples/expected/*.yaml); several filings in one
+file, written by hand from the table itself (samples/expected/*.json); several filings in one
 file; ZIP archives entry by entry, safely."""
 
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import shutil
 import zipfile
@@ -13,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
@@ -103,7 +103,7 @@ def compact(filing: Filing) -> dict[str, Any]:
 
 
 def golden(name: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((SAMPLES / "expected" / f"{name}.yaml").read_text(encoding="utf-8"))
+    data = json.loads((SAMPLES / "expected" / f"{name}.json").read_text(encoding="utf-8"))
     return data["filings"]  # type: ignore[no-any-return]
 
 
@@ -121,6 +121,15 @@ def _assert_filings(got: list[Filing], want: list[dict[str, Any]]) -> None:
 @pytest.mark.parametrize("name", sorted(SAMPLE_FILES))
 def test_sample_gives_its_golden_filings(name: str) -> None:
     _assert_filings(file_to_filings(SAMPLE_FILES[name]), golden(name))
+
+
+def test_tables_stacked_on_one_sheet_are_separate_filings() -> None:
+    # The docx's two project tables pasted one under the other on one worksheet, each under
+    # its own title row: two filings, numbered 1 and 2, reading as in the docx.
+    filings = file_to_filings(SAMPLES / "office" / "zhaoqing_projects_2024_one_sheet.xlsx")
+    want = golden("zhaoqing_agriculture_2024.docx")[1:]
+    want = [{**w, "part": k} for k, w in enumerate(want, start=1)]
+    _assert_filings(filings, want)
 
 
 def test_legacy_xls_is_read_without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:

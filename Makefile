@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench samples install install-dev clean typing-tree
+.PHONY: run test lint bench samples install install-dev clean typing-tree browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,21 @@ install-dev: $(STAMP_DEV)
 run: $(STAMP_RUN)
 	$(VENV)/bin/jixiao ingest samples/filings --db sqlite:///jixiao.db
 
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) browser
 	$(PY) -m pytest; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
+
+# The serve and report tests drive a real headless Chromium: Debian's chromium and
+# chromium-driver (and a CJK font for the screenshots), installed here when running as root;
+# without them those tests skip and say why.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium, chromium-driver, fonts-wqy-microhei" >&2; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-wqy-microhei >/dev/null) \
+	      || echo "could not install chromium: the browser tests will be skipped" >&2; \
+	  else echo "chromium is not installed: the browser tests will be skipped" >&2; fi; \
+	fi
 
 lint: $(STAMP_DEV) typing-tree
 	$(VENV)/bin/ruff check .

@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
     ingest.add_argument(
+        "--corrections",
+        action="append",
+        metavar="FILE",
+        help="a corrections file (CSV or YAML) to apply; repeatable "
+        "(default: $JIXIAO_CORRECTIONS, a path or several joined by ':')",
+    )
+    ingest.add_argument(
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
@@ -140,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--corrections", action="append", metavar="FILE", help="as for ingest")
     extract.add_argument(
         "--json",
         action="store_true",
@@ -148,7 +156,104 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
     )
+    _analyst_commands(commands, formatter)
     return parser
+
+
+def _db_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help=f"database URL (default: $JIXIAO_DB or {DEFAULT_DB}); opened read-only",
+    )
+
+
+def _analyst_commands(commands: Any, formatter: Any) -> None:
+    query = commands.add_parser(
+        "query",
+        help="run one SQL query, read-only, and print the rows",
+        description="Run one SQL statement against the database, opened read-only, and print "
+        "the rows to stdout as a table, CSV or JSON. Tables and views are described in the "
+        "README (indicator_targets, fund_lines_with_totals, filing_findings, …).",
+        epilog="examples:\n"
+        '  jixiao query "SELECT department, fiscal_year, raw FROM indicator_targets '
+        "WHERE canonical_name = '预算执行率'\"\n"
+        '  jixiao query "SELECT * FROM filing_findings" --format csv > findings.csv\n'
+        '  jixiao query "SELECT kind, count(*) AS n FROM targets GROUP BY kind" --format json',
+        formatter_class=formatter,
+    )
+    query.add_argument("sql", metavar="SQL")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _db_argument(query)
+
+    export = commands.add_parser(
+        "export",
+        help="write tables or views to CSV, XLSX or Parquet",
+        description="Write tables or views (all of them when none is named) to files. One "
+        "table: --out is the file. Several: CSV and Parquet give a file each in the folder "
+        "--out; XLSX gives one workbook with a sheet each. --labels zh puts Chinese column "
+        "names in the header row.",
+        epilog="examples:\n"
+        "  jixiao export indicator_targets --format xlsx --out 指标.xlsx --labels zh\n"
+        "  jixiao export --format parquet --out exports/\n"
+        "  jixiao export filings findings --format csv --out exports/ --db sqlite:///f.db",
+        formatter_class=formatter,
+    )
+    export.add_argument("tables", nargs="*", metavar="TABLE", help="tables or views (default: all)")
+    export.add_argument("--format", choices=("csv", "xlsx", "parquet"), default="csv")
+    export.add_argument("--out", required=True, metavar="PATH", help="file or folder to write")
+    export.add_argument("--labels", choices=("en", "zh"), default="en", help="column names")
+    _db_argument(export)
+
+    serve = commands.add_parser(
+        "serve",
+        help="browse the SQLite database in a web browser (Datasette, read-only)",
+        description="Serve the SQLite database with Datasette, opened immutable so browsing "
+        "can never change it: tables and columns described in Chinese and English, facets on "
+        "department, fiscal year, 一级指标, kind and severity, and a search by indicator name "
+        "(the search_indicators query). Listens on 127.0.0.1 unless --host says otherwise.",
+        epilog="examples:\n"
+        "  jixiao serve                      # http://127.0.0.1:8001/\n"
+        "  jixiao serve --db sqlite:///filings.db --port 8080\n"
+        "  jixiao serve --host 0.0.0.0       # reachable from other machines: think first",
+        formatter_class=formatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8001)
+    _db_argument(serve)
+
+    report = commands.add_parser(
+        "report",
+        help="write a data-quality report as one self-contained HTML file",
+        description="Describe the database's data quality in one HTML file that opens "
+        "anywhere, offline: files by status, findings by code with file, page and cell, how "
+        "values parsed by kind, reconciliation failures, with bar charts.",
+        epilog="examples:\n"
+        "  jixiao report --out report.html\n"
+        "  jixiao report --db postgresql+psycopg://user@host/db --out /srv/www/jixiao.html",
+        formatter_class=formatter,
+    )
+    report.add_argument("--out", required=True, metavar="FILE.html")
+    _db_argument(report)
+
+    corrections = commands.add_parser(
+        "corrections",
+        help="check a corrections file against the database",
+        description="A corrections file (CSV or YAML) holds an analyst's fixes to cells: the "
+        "filing's sha256, the cell's location as findings print it, the corrected text, "
+        "optionally the original text, who and why. `ingest --corrections FILE` applies them "
+        "on every run. `check` lists corrections whose filing or cell no longer exists (exit "
+        "1 when there are any).",
+        epilog="examples:\n"
+        "  jixiao corrections check corrections.csv\n"
+        "  jixiao corrections check fixes.yaml --db sqlite:///filings.db\n\n"
+        "CSV header: sha256,location,corrected,original,who,why",
+        formatter_class=formatter,
+    )
+    corrections.add_argument("action", choices=("check",))
+    corrections.add_argument("file", metavar="FILE")
+    _db_argument(corrections)
 
 
 def _print_summary(summary: Any, as_json: bool) -> None:
@@ -187,6 +292,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                 log.warning("failed  %s: %s", filing.source_path, finding.message)
 
     db = args.db or _db_default()
+    from jixiao.normalize import CorrectionsError
+
+    try:
+        corrections = _corrections(args)
+    except CorrectionsError as exc:
+        log.error("jixiao ingest: %s", exc)
+        return EXIT_USAGE
     try:
         summary = ingest(
             args.paths,
@@ -201,6 +313,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             executor=args.executor,
             scheduler=args.scheduler,
             arguments={k: v for k, v in vars(args).items() if k != "func"},
+            corrections=corrections,
         )
     except (UsageError, SchemaOutOfDate) as exc:
         log.error("jixiao ingest: %s", exc)
@@ -271,7 +384,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if not path.is_file():
         log.error("jixiao extract: %s: no such file. Check the path and try again.", path)
         return EXIT_USAGE
-    filings = file_to_filings(path, args.ocr)
+    from jixiao.normalize import CorrectionsError, by_filing
+
+    try:
+        corrections = by_filing(_corrections(args))
+    except CorrectionsError as exc:
+        log.error("jixiao extract: %s", exc)
+        return EXIT_USAGE
+    filings = file_to_filings(path, args.ocr, corrections)
     if args.json:
         dicts = [f.to_dict() for f in filings]
         print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))
@@ -282,6 +402,84 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             _print_filing(filing)
     failed = any(f.status == "failed" for f in filings)
     return EXIT_FAILED_FILES if failed else EXIT_OK
+
+
+def _corrections(args: argparse.Namespace) -> list[Any]:
+    """The corrections named by --corrections, or by $JIXIAO_CORRECTIONS."""
+    from jixiao.normalize import load_corrections
+
+    files = args.corrections or [
+        p for p in os.environ.get("JIXIAO_CORRECTIONS", "").split(":") if p
+    ]
+    return [c for f in files for c in load_corrections(f)]
+
+
+def _cmd_analyst(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from jixiao.load.export import QueryError
+    from jixiao.normalize import CorrectionsError
+
+    url = args.db or _db_default()
+    try:
+        if args.command == "query":
+            from jixiao.load.export import query
+
+            _print_frame(query(url, args.sql), args.format)
+        elif args.command == "export":
+            from jixiao.load.export import export
+
+            for path in export(url, args.tables, args.format, Path(args.out), args.labels):
+                log.info("wrote %s", path)
+        elif args.command == "serve":
+            from jixiao.load.browse import serve
+
+            log.info(
+                "serving %s read-only at http://%s:%s/ (Ctrl-C stops)", url, args.host, args.port
+            )
+            return serve(url, args.host, args.port)
+        elif args.command == "report":
+            from jixiao.load.report import write_report
+
+            log.info("wrote %s", write_report(url, Path(args.out)))
+        else:
+            from jixiao.load.corrections import check_corrections
+            from jixiao.normalize import load_corrections
+
+            stale = check_corrections(url, load_corrections(args.file))
+            for item in stale:
+                c = item.correction
+                print(f"{c.source}\t{c.sha256[:12]}\t{c.location}\t{item.reason}")
+            log.info("%d corrections no longer land", len(stale))
+            return EXIT_FAILED_FILES if stale else EXIT_OK
+    except (QueryError, CorrectionsError) as exc:
+        log.error("jixiao %s: %s", args.command, exc)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _print_frame(frame: Any, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        sys.stdout.write("\n")
+    else:
+        import pandas as pd
+
+        with pd.option_context(
+            "display.unicode.east_asian_width",
+            True,
+            "display.max_rows",
+            None,
+            "display.max_columns",
+            None,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            60,
+        ):
+            print(frame.to_string(index=False) if len(frame) else "(no rows)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,6 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_extract(args)
         if args.command == "db":
             return _cmd_db(args)
+        if args.command in ("query", "export", "serve", "report", "corrections"):
+            return _cmd_analyst(args)
     except BrokenPipeError:
         # `jixiao extract … | head`: the reader left; not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -14,7 +14,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from jixiao import __version__
 from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
 from jixiao.load import connect, create_schema
-from jixiao.normalize import Filing, Finding, NormalizeError, normalize_document
+from jixiao.normalize import (
+    Correction,
+    Filing,
+    Finding,
+    NormalizeError,
+    apply_corrections,
+    by_filing,
+    normalize_document,
+)
+
+# Corrections by the sha256 of the filing they belong to.
+Corrections = Mapping[str, Sequence[Correction]]
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +133,9 @@ def file_to_filing(path: Path, ocr: str = "auto") -> Filing:
     return file_to_filings(path, ocr)[0]
 
 
-def file_to_filings(path: Path, ocr: str = "auto") -> list[Filing]:
+def file_to_filings(
+    path: Path, ocr: str = "auto", corrections: Corrections | None = None
+) -> list[Filing]:
     """Extract and normalize one file into its filings: one per table it holds, one per entry of
     a ZIP archive. Never raises: what cannot be read becomes a failed Filing whose finding says
     why. `ocr`: auto | always | never (see extract_bytes)."""
@@ -138,12 +151,16 @@ def file_to_filings(path: Path, ocr: str = "auto") -> list[Filing]:
             )
         ]
     if is_archive(data):
-        return archive_to_filings(data, str(path), ocr)
-    return bytes_to_filings(data, str(path), ocr)
+        return archive_to_filings(data, str(path), ocr, corrections)
+    return bytes_to_filings(data, str(path), ocr, corrections=corrections)
 
 
 def bytes_to_filings(
-    data: bytes, source_path: str, ocr: str = "auto", container_sha256: str | None = None
+    data: bytes,
+    source_path: str,
+    ocr: str = "auto",
+    container_sha256: str | None = None,
+    corrections: Corrections | None = None,
 ) -> list[Filing]:
     sha = hashlib.sha256(data).hexdigest()
 
@@ -159,6 +176,7 @@ def bytes_to_filings(
     except Exception as exc:  # a bug must cost one file, not the batch
         log.exception("unexpected error extracting %s", source_path)
         return failed("unknown", _internal(exc))
+    doc = apply_corrections(doc, (corrections or {}).get(doc.sha256, ()))
     try:
         filings = normalize_document(doc)
     except NormalizeError as exc:
@@ -171,7 +189,9 @@ def bytes_to_filings(
     return filings
 
 
-def archive_to_filings(data: bytes, path: str, ocr: str = "auto") -> list[Filing]:
+def archive_to_filings(
+    data: bytes, path: str, ocr: str = "auto", corrections: Corrections | None = None
+) -> list[Filing]:
     """Each file inside a ZIP archive on its own, named `archive.zip!/folder/file`; entries the
     archive cannot safely give (unsafe names, zip bombs) become failed filings that say why."""
     sha = hashlib.sha256(data).hexdigest()
@@ -203,7 +223,7 @@ def archive_to_filings(data: bytes, path: str, ocr: str = "auto") -> list[Filing
             failed.container_sha256 = sha
             filings.append(failed)
             continue
-        filings += bytes_to_filings(entry.data, entry_path, ocr, container_sha256=sha)
+        filings += bytes_to_filings(entry.data, entry_path, ocr, sha, corrections)
     return filings
 
 
@@ -239,6 +259,7 @@ def ingest(
     executor: str = "local",
     scheduler: str | None = None,
     arguments: dict[str, object] | None = None,
+    corrections: Sequence[Correction] = (),
 ) -> RunSummary:
     """Ingest files and folders into the database at `db_url`, incrementally: a file whose
     path, size and mtime are unchanged since the last run is not read at all; one whose bytes
@@ -246,8 +267,11 @@ def ingest(
     forgotten only with `prune_vanished`.
 
     `workers`: 0 reads files in this process; N > 0 in N worker processes with a per-file
-    `timeout` (seconds) and memory cap; `executor='dask'` sends the work to `scheduler`."""
+    `timeout` (seconds) and memory cap; `executor='dask'` sends the work to `scheduler`.
+    `corrections` are applied to their filings' cells; a file with corrections (or with
+    corrections applied last time) is read again even when unchanged, so they take effect."""
     from jixiao.load import (
+        corrected_shas,
         database_lock,
         finish_run,
         load_sources,
@@ -270,6 +294,8 @@ def ingest(
             run_id = start_run(engine, __version__, arguments or {"paths": [str(p) for p in roots]})
             summary.run_id = run_id
             known = load_sources(engine)
+            by_sha = by_filing(corrections)
+            reread = corrected_shas(engine, set(by_sha))
             todo: dict[str, tuple[int, int, str]] = {}
             seen: set[str] = set()
             for path in files:
@@ -279,11 +305,15 @@ def ingest(
                     todo[key] = (0, 0, "")  # vanished since listing: the reader will say so
                     continue
                 previous = known.get(key)
-                if previous and (previous.size, previous.mtime_ns) == stat:
+                if (
+                    previous
+                    and (previous.size, previous.mtime_ns) == stat
+                    and previous.sha256 not in reread
+                ):
                     summary.unchanged += 1
                     continue
                 sha = _sha256_of(path)
-                if previous and previous.sha256 == sha:  # touched, not changed
+                if previous and previous.sha256 == sha and sha not in reread:  # only touched
                     record_file(engine, None, key, *stat, sha, sha, __version__, run_id)
                     summary.unchanged += 1
                     continue
@@ -297,11 +327,11 @@ def ingest(
             if executor == "dask":
                 if not scheduler:
                     raise UsageError("--executor dask needs --scheduler ADDRESS.")
-                results = run_on_dask(todo, scheduler, ocr)
+                results = run_on_dask(todo, scheduler, ocr, by_sha)
             elif workers > 0:
-                results = run_in_workers(todo, workers, timeout, max_memory_mb, ocr)
+                results = run_in_workers(todo, workers, timeout, max_memory_mb, ocr, by_sha)
             else:
-                results = run_in_process(todo, ocr)
+                results = run_in_process(todo, ocr, by_sha)
             for path_key, filings in results:
                 size, mtime_ns, sha = todo.get(path_key, (0, 0, ""))
                 previous = known.get(path_key)

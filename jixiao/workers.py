@@ -12,13 +12,13 @@ import hashlib
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from jixiao.normalize import Filing, Finding
+from jixiao.normalize import Correction, Filing, Finding
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -35,21 +35,27 @@ def _failed(path: str, code: str, message: str) -> Result:
     return path, [Filing.failed(path, sha, "unknown", Finding("error", code, message))]
 
 
-def run_in_process(paths: Iterable[str], ocr: str) -> Iterator[Result]:
+# Corrections by filing sha256 (see jixiao.normalize.corrections).
+Corrections = Mapping[str, Sequence[Correction]]
+
+
+def run_in_process(
+    paths: Iterable[str], ocr: str, corrections: Corrections | None = None
+) -> Iterator[Result]:
     from jixiao.pipeline import file_to_filings
 
     for path in paths:
-        yield path, file_to_filings(Path(path), ocr)
+        yield path, file_to_filings(Path(path), ocr, corrections)
 
 
-def _worker(conn: Connection, ocr: str) -> None:
+def _worker(conn: Connection, ocr: str, corrections: Corrections | None) -> None:
     from jixiao.pipeline import file_to_filings
 
     while True:
         path = conn.recv()
         if path is None:
             return
-        conn.send((path, file_to_filings(Path(path), ocr)))
+        conn.send((path, file_to_filings(Path(path), ocr, corrections)))
 
 
 @dataclass
@@ -69,7 +75,12 @@ def _rss_mb(pid: int) -> float:
 
 
 def run_in_workers(
-    paths: Iterable[str], workers: int, timeout: float, max_memory_mb: float, ocr: str
+    paths: Iterable[str],
+    workers: int,
+    timeout: float,
+    max_memory_mb: float,
+    ocr: str,
+    corrections: Corrections | None = None,
 ) -> Iterator[Result]:
     """Filings in the order they finish, from `workers` processes."""
     context = mp.get_context("forkserver")
@@ -78,7 +89,9 @@ def run_in_workers(
 
     def start() -> _Slot:
         parent, child = context.Pipe()
-        process = context.Process(target=_worker, args=(child, ocr), daemon=True)
+        process = context.Process(
+            target=_worker, args=(child, ocr, dict(corrections or {})), daemon=True
+        )
         process.start()
         child.close()
         return _Slot(process, parent)
@@ -147,7 +160,9 @@ def _replace(slot: _Slot, start: Any) -> _Slot:
     return fresh
 
 
-def run_on_dask(paths: Iterable[str], scheduler: str, ocr: str) -> Iterator[Result]:
+def run_on_dask(
+    paths: Iterable[str], scheduler: str, ocr: str, corrections: Corrections | None = None
+) -> Iterator[Result]:
     """The same per-file work on a Dask distributed cluster; results come back here to be
     written."""
     from dask.distributed import Client, as_completed
@@ -155,7 +170,7 @@ def run_on_dask(paths: Iterable[str], scheduler: str, ocr: str) -> Iterator[Resu
     from jixiao.pipeline import file_to_filings
 
     def work(path: str) -> Result:
-        return path, file_to_filings(Path(path), ocr)
+        return path, file_to_filings(Path(path), ocr, corrections)
 
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]
         futures = {client.submit(work, p, pure=False): p for p in paths}

@@ -4,6 +4,7 @@ Imports `normalize`'s types, nothing after it."""
 from .batch import (
     DatabaseBusy,
     Source,
+    corrected_shas,
     database_lock,
     finish_run,
     load_sources,
@@ -20,6 +21,7 @@ __all__ = [
     "SchemaOutOfDate",
     "Source",
     "connect",
+    "corrected_shas",
     "create_schema",
     "database_lock",
     "finish_run",

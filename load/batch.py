@@ -94,6 +94,36 @@ def _drop_surplus_parts(conn: Connection, filings: list[Filing]) -> None:
         delete_filings(conn, list(stale))
 
 
+_CORRECTION_CODES = ("correction_applied", "correction_stale", "correction_not_applied")
+
+
+def corrected_shas(engine: Engine, corrected: set[str]) -> set[str]:
+    """The file contents to read again so corrections take effect or stop applying: those with
+    corrections now, those that had corrections last time, and the archives holding either."""
+    f, g = schema.filings.c, schema.findings.c
+    with engine.connect() as conn:
+        before = set(
+            conn.execute(
+                select(f.source_sha256)
+                .join(schema.findings, g.filing_id == f.id)
+                .where(g.code.in_(_CORRECTION_CODES))
+            ).scalars()
+        )
+        shas = corrected | before
+        containers = (
+            set(
+                conn.execute(
+                    select(f.container_sha256).where(
+                        f.source_sha256.in_(shas), f.container_sha256.is_not(None)
+                    )
+                ).scalars()
+            )
+            if shas
+            else set()
+        )
+    return shas | containers
+
+
 def record_file(
     engine: Engine,
     filings: list[Filing] | None,

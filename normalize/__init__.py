@@ -7,6 +7,13 @@ from dataclasses import replace
 from jixiao.extract import Block, RawDocument, Table
 
 from .checks import check_targets
+from .corrections import (
+    Correction,
+    CorrectionsError,
+    apply_corrections,
+    by_filing,
+    load_corrections,
+)
 from .functions import link_functions, repair_ocr_key_tasks
 from .funds import reconcile_funds, rows_to_fund_lines
 from .header import (
@@ -37,6 +44,8 @@ from .sections import document_to_parts, document_to_sections
 from .targets import parse_target
 
 __all__ = [
+    "Correction",
+    "CorrectionsError",
     "Filing",
     "Finding",
     "FundLine",
@@ -45,6 +54,9 @@ __all__ = [
     "NormalizeError",
     "Staffing",
     "Target",
+    "apply_corrections",
+    "by_filing",
+    "load_corrections",
     "normalize",
     "normalize_document",
     "parse_target",

@@ -1,0 +1,51 @@
+"""Which corrections no longer land: their filing is gone from the database (the file changed
+or was removed), or the last ingest could not apply them (the cell is gone or changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from jixiao.normalize import Correction
+
+from . import schema
+from .export import read_only_engine
+
+
+@dataclass(frozen=True)
+class StaleCorrection:
+    correction: Correction
+    reason: str
+
+
+def check_corrections(url: str, corrections: Sequence[Correction]) -> list[StaleCorrection]:
+    f, g = schema.filings.c, schema.findings.c
+    engine = read_only_engine(url)
+    try:
+        with engine.connect() as conn:
+            present = set(conn.execute(select(f.source_sha256)).scalars())
+            failed = {
+                (sha, location): code
+                for sha, location, code in conn.execute(
+                    select(f.source_sha256, g.location, g.code)
+                    .join(schema.findings, g.filing_id == f.id)
+                    .where(g.code.in_(("correction_stale", "correction_not_applied")))
+                )
+            }
+    finally:
+        engine.dispose()
+    out = []
+    for c in corrections:
+        if c.sha256 not in present:
+            out.append(
+                StaleCorrection(c, "no filing with this sha256: the file changed or is gone")
+            )
+        elif (c.sha256, c.location) in failed:
+            why = {
+                "correction_stale": "the cell no longer reads the original text",
+                "correction_not_applied": "the filing has no cell at this location",
+            }[failed[(c.sha256, c.location)]]
+            out.append(StaleCorrection(c, why))
+    return out

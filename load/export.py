@@ -1,0 +1,161 @@
+"""Reading the database back out for analysts: SQL queries and exports of tables and views to
+CSV, XLSX or Parquet, through pandas. Everything here opens the database read-only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from jixiao import dictionaries
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+EXPORT_FORMATS = ("csv", "xlsx", "parquet")
+
+
+class QueryError(Exception):
+    """A query or export that cannot run, with a message for the person who asked."""
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine that cannot write: SQLite opened with mode=ro, PostgreSQL sessions read-only."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:":
+            raise QueryError("A read-only query needs a database file, not :memory:.")
+        if not Path(database).is_file():
+            raise QueryError(
+                f"There is no database at {database}. Run `jixiao ingest FOLDER --db {url}` "
+                "first, or give --db the URL of an existing database."
+            )
+        return create_engine(
+            f"sqlite:///file:{Path(database).resolve()}?mode=ro&uri=true",
+        )
+    if parsed.get_backend_name() == "postgresql":
+        given = parsed.query.get("options", "")  # e.g. a search_path; keep it
+        options = " ".join(
+            [*([given] if isinstance(given, str) else given), "-c default_transaction_read_only=on"]
+        )
+        return create_engine(
+            parsed.update_query_dict({"options": options.strip()}),
+            connect_args={"application_name": "jixiao-read"},
+        )
+    return create_engine(url)
+
+
+def query(url: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one SQL statement read-only; the rows as a DataFrame."""
+    import pandas as pd
+
+    engine = read_only_engine(url)
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(text(sql), params or {})
+            if not result.returns_rows:
+                raise QueryError("The statement returned no rows; jixiao query only reads.")
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except QueryError:
+        raise
+    except Exception as exc:
+        first = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise QueryError(
+            f"The query failed: {first}. The database is opened read-only; check the SQL "
+            "against the tables in the README (jixiao export --help lists them)."
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def relations(url: str) -> list[str]:
+    """The tables and views an analyst can export, in a stable order."""
+    engine = read_only_engine(url)
+    try:
+        inspector = inspect(engine)
+        names = inspector.get_table_names() + inspector.get_view_names()
+    finally:
+        engine.dispose()
+    known = list(dictionaries.load("columns"))
+    return [n for n in known if n in names] + sorted(
+        n for n in names if n not in known and n != "alembic_version"
+    )
+
+
+def chinese_labels(relation: str) -> dict[str, str]:
+    columns = dictionaries.load("columns").get(relation, {}).get("columns", {})
+    return {name: label for name, (label, _) in columns.items()}
+
+
+def relation_label(relation: str) -> str:
+    return str(dictionaries.load("columns").get(relation, {}).get("zh", relation))
+
+
+def _frame(url: str, relation: str, labels: str) -> pd.DataFrame:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", relation):
+        raise QueryError(f"'{relation}' is not a table or view name.")
+    frame = query(url, f"SELECT * FROM {relation}")
+    if labels == "zh":
+        frame = frame.rename(columns=chinese_labels(relation))
+    return frame
+
+
+def export(
+    url: str, names: list[str] | None, fmt: str, out: Path, labels: str = "en"
+) -> list[Path]:
+    """Write tables or views to `out`. One relation: `out` is the file. Several (or all, when
+    `names` is empty): CSV and Parquet go to one file each in the folder `out`; XLSX to one
+    workbook with a sheet each. Returns the files written."""
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(f"Unknown format '{fmt}'; use one of {', '.join(EXPORT_FORMATS)}.")
+    available = relations(url)
+    chosen = names or available
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise QueryError(
+            f"No table or view named {', '.join(unknown)}. There are: {', '.join(available)}."
+        )
+    frames = {name: _frame(url, name, labels) for name in chosen}
+    if fmt == "xlsx":
+        target = out if out.suffix == ".xlsx" else out / "jixiao.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        import pandas as pd
+
+        with pd.ExcelWriter(target, engine="openpyxl") as writer:
+            for name, frame in frames.items():
+                sheet = relation_label(name) if labels == "zh" else name
+                _plain(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+        return [target]
+    if len(frames) == 1 and names and out.suffix:
+        targets = {chosen[0]: out}
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        targets = {name: out / f"{name}.{fmt}" for name in frames}
+    for name, frame in frames.items():
+        path = targets[name]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            # utf-8 with BOM: Excel on Chinese Windows opens it without mangling the text.
+            frame.to_csv(path, index=False, encoding="utf-8-sig")
+        else:
+            _plain(frame).to_parquet(path, index=False)
+    return list(targets.values())
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Decimal columns (PostgreSQL NUMERIC) as floats, and timezone-aware times as UTC without
+    a zone: what spreadsheets and Parquet readers take without surprises."""
+    from decimal import Decimal
+
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object and any(isinstance(v, Decimal) for v in series.dropna()):
+            out[column] = series.map(lambda v: None if v is None else float(v))
+        elif hasattr(series.dtype, "tz") and series.dtype.tz is not None:
+            out[column] = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out

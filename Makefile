@@ -57,7 +57,16 @@ $(STAMP_BENCH): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	touch $@ $(STAMP_RUN)
 
-bench: $(STAMP_BENCH)
+# The peers (Camelot, img2table, pdfplumber) live in an environment of their own.
+PEERS := .venv-peers
+STAMP_PEERS := $(PEERS)/.installed
+$(STAMP_PEERS): bench/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $@
+
+bench: $(STAMP_BENCH) $(STAMP_PEERS)
 	$(PY) bench/run.py
 
 # Regenerate the committed sample PDFs (needs fonts-wqy-microhei and LibreOffice from Debian).
@@ -68,4 +77,4 @@ samples: | $(PY)
 	  && ../$(PY) make_regional.py
 
 clean:
-	rm -rf $(VENV) jixiao.db build *.egg-info
+	rm -rf $(VENV) $(PEERS) jixiao.db build *.egg-info

@@ -23,6 +23,16 @@ from typing import Any
 Rows = list[list[str]]
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak RSS. Not getrusage's ru_maxrss: Linux carries that across
+    exec, so a child started by a big parent would report the parent's size."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _page_count(path: Path) -> int:
     if path.suffix.lower() != ".pdf":
         return 1
@@ -131,7 +141,7 @@ def main() -> int:
     except Exception as exc:  # a peer that fails on a file scores zero, and says why
         rows, extra, error = [], {}, f"{type(exc).__name__}: {exc}"[:300]
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_rss_mib()
     out = {
         "rows": rows,
         "pages": _page_count(path),

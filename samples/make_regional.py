@@ -191,6 +191,24 @@ def _text_cell(ws: Any, row: int, column: int, text: str) -> Any:
     return cell
 
 
+def _write_rows(ws: Any, rows: Rows, first: int, ruled: bool = False) -> None:
+    """Rows placed from worksheet row `first`, merged where they span."""
+    thin = Side(style="thin")
+    cells, _ = place(rows)
+    for r, c, text, rs, cs in cells:
+        cell = _text_cell(ws, first + r, c + 1, text)
+        if ruled:
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        if rs > 1 or cs > 1:
+            ws.merge_cells(
+                start_row=first + r,
+                start_column=c + 1,
+                end_row=first + r + rs - 1,
+                end_column=c + cs,
+            )
+
+
 def make_stacked_xlsx(path: Path) -> None:
     """The two project tables stacked on one worksheet, each under its own title row, the way
     a finance bureau pastes a department's project tables into one sheet."""
@@ -199,20 +217,11 @@ def make_stacked_xlsx(path: Path) -> None:
     ws.title = "项目绩效目标"
     row = 1
     for rows in (ZHAOQING_FARMLAND, ZHAOQING_SAFETY):
-        cells, width = place(rows)
+        _, width = place(rows)
         ws.cell(row=row, column=1, value="2024年项目支出绩效目标表")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        first = row + 1
-        for r, c, text, rs, cs in cells:
-            _text_cell(ws, first + r, c + 1, text)
-            if rs > 1 or cs > 1:
-                ws.merge_cells(
-                    start_row=first + r,
-                    start_column=c + 1,
-                    end_row=first + r + rs - 1,
-                    end_column=c + cs,
-                )
-        row = first + len(rows) + 1
+        _write_rows(ws, rows, row + 1)
+        row += len(rows) + 2
     wb.save(str(path))
 
 
@@ -301,20 +310,7 @@ def make_xlsx(path: Path) -> None:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=9)
     ws.append(["（2023年度）"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=9)
-    first = 3
-    thin = Side(style="thin")
-    cells, _ = place(CHANGSHA)
-    for r, c, text, rs, cs in cells:
-        cell = _text_cell(ws, first + r, c + 1, text)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        if rs > 1 or cs > 1:
-            ws.merge_cells(
-                start_row=first + r,
-                start_column=c + 1,
-                end_row=first + r + rs - 1,
-                end_column=c + cs,
-            )
+    _write_rows(ws, CHANGSHA, 3, ruled=True)
     wb.save(str(path))
 
 

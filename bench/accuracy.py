@@ -115,6 +115,9 @@ def goldens() -> dict[Path, Golden]:
 
     office, web = SAMPLES / "office", SAMPLES / "web"
     out[office / "zhaoqing_agriculture_2024.docx"] = compact("zhaoqing_agriculture_2024.docx")
+    out[SAMPLES / "pdf" / "zhaoqing_agriculture_2024.pdf"] = out[
+        office / "zhaoqing_agriculture_2024.docx"
+    ]
     out[office / "zhaoqing_projects_2024_one_sheet.xlsx"] = compact(
         "zhaoqing_agriculture_2024.docx", slice(1, None)
     )

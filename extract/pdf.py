@@ -35,6 +35,10 @@ LATTICE = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 GRID_TOL = 2.0
 # Share of characters that are (cid:N) or private-use above which a page's text is unusable.
 BAD_TEXT_SHARE = 0.3
+# A page whose most frequent Chinese character is more than this share of them all (with at
+# least MIN_CJK_FOR_GLYPH_CHECK of them) has a broken font map.
+ONE_GLYPH_SHARE = 0.35
+MIN_CJK_FOR_GLYPH_CHECK = 40
 _FURNITURE = re.compile(r"^(第\s*\d+\s*页.*|[-—–]?\s*\d+\s*[-—–]?|\d+\s*/\s*\d+|共\s*\d+\s*页.*)$")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
 _SENTENCE_END = tuple("。；;！!？?等")
@@ -100,10 +104,22 @@ def _is_bad_char(text: str) -> bool:
     return any("\u0080" <= ch <= "\u024f" and ch not in "±×÷°·" for ch in text)
 
 
+def one_glyph_share(chars: list[dict[str, Any]]) -> float:
+    """The share of the page's Chinese characters taken by the most frequent one. Natural
+    Chinese text stays under a tenth; a font whose map sends every glyph to one code (a
+    converter that substituted a font) gives most of them."""
+    cjk = [c["text"] for c in chars if "\u4e00" <= c["text"][:1] <= "\u9fff"]
+    if len(cjk) < MIN_CJK_FOR_GLYPH_CHECK:
+        return 0.0
+    return Counter(cjk).most_common(1)[0][1] / len(cjk)
+
+
 def chars_to_quality(chars: list[dict[str, Any]], has_images: bool) -> str | None:
     """None when the text layer is usable; otherwise why the page needs OCR."""
     if not chars:
         return "no_text" if has_images else None
+    if one_glyph_share(chars) > ONE_GLYPH_SHARE:
+        return "one_glyph"
     bad = [c["text"] for c in chars if _is_bad_char(c["text"])]
     if len(bad) <= BAD_TEXT_SHARE * len(chars):
         return None
@@ -115,6 +131,8 @@ def chars_to_quality(chars: list[dict[str, Any]], has_images: bool) -> str | Non
 _QUALITY = {
     "no_text": "has no text layer (it is an image, a scan)",
     "private_use": "has text mapped to private-use codes, not to real characters",
+    "one_glyph": "has its Chinese characters mapped to one and the same character (a broken "
+    "font map, typical of a converter that substituted a font)",
     "unmapped_text": "has text in a font without a usable character map (it reads as (cid:N) "
     "codes or stray Latin letters)",
 }

@@ -269,8 +269,15 @@ def items_to_indicators(
         )
         on_grid = item.grid or geometry
         placed = place_row(list(item.cells), state.columns, on_grid)
+        # Where columns are known (office grids, ruled PDF tables, scans), a 一级 name counts
+        # as 一级 only in the 一级 column.
+        has_columns = on_grid or any(c.bbox is not None for c in item.cells)
         level1_cols = next(
-            (range(c.col, c.col + c.span) for c in state.columns if c.role == "level1" and on_grid),
+            (
+                range(c.col, c.col + c.span)
+                for c in state.columns
+                if c.role == "level1" and has_columns
+            ),
             None,
         )
         if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:

@@ -12,6 +12,9 @@ writes:
 - office/changsha_rural_roads_2023_self_evaluation.xlsx: a 项目支出绩效自评表 (Hunan) with
   年初预算数 … 执行率 | 得分, 实际完成值, 分值, 得分, 偏差原因 and 总分; the same table as a
   legacy .xls (BIFF8, written by xlwt);
+- pdf/zhaoqing_agriculture_2024.pdf: that Word file printed to PDF by LibreOffice (needs
+  fonts-wqy-microhei: without a Chinese font LibreOffice writes a broken font map, kept as
+  pdf/hard/one_glyph_font_map.pdf);
 - office/zhaoqing_projects_2024_one_sheet.xlsx: the two project tables stacked on one sheet;
 - web/dongcheng_education_2024.html: a Beijing 部门整体 table with 指标性质 | 指标值 | 度量单位 |
   权重 | 指标方向性;
@@ -409,6 +412,13 @@ def main() -> None:
     for folder in ("office", "web", "archives"):
         (HERE / folder).mkdir(exist_ok=True)
     make_docx(HERE / "office" / "zhaoqing_agriculture_2024.docx")
+    # The Word file printed to PDF, the way it gets published: three tables in one PDF.
+    from make_office_pdfs import to_pdf
+
+    to_pdf(
+        HERE / "office" / "zhaoqing_agriculture_2024.docx",
+        HERE / "pdf" / "zhaoqing_agriculture_2024.pdf",
+    )
     make_xlsx(HERE / "office" / "changsha_rural_roads_2023_self_evaluation.xlsx")
     make_stacked_xlsx(HERE / "office" / "zhaoqing_projects_2024_one_sheet.xlsx")
     make_xls(HERE / "office" / "changsha_rural_roads_2023_self_evaluation.xls")

@@ -123,6 +123,13 @@ def test_sample_gives_its_golden_filings(name: str) -> None:
     _assert_filings(file_to_filings(SAMPLE_FILES[name]), golden(name))
 
 
+def test_a_pdf_holding_several_tables_gives_several_filings() -> None:
+    # The Word file with the department's table and two project tables, printed to PDF.
+    filings = file_to_filings(SAMPLES / "pdf" / "zhaoqing_agriculture_2024.pdf")
+    assert [f.source_format for f in filings] == ["pdf"] * 3
+    _assert_filings(filings, golden("zhaoqing_agriculture_2024.docx"))
+
+
 def test_tables_stacked_on_one_sheet_are_separate_filings() -> None:
     # The docx's two project tables pasted one under the other on one worksheet, each under
     # its own title row: two filings, numbered 1 and 2, reading as in the docx.

@@ -104,6 +104,7 @@ def archive_entries(data: bytes) -> Iterator[Entry]:
             continue
         try:
             content = _read_bounded(z, info, min(MAX_ENTRY_BYTES, MAX_TOTAL_BYTES - total))
+        # NotImplementedError is zipfile's word for a compression method it cannot unpack.
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             yield _refuse(
                 name,

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench samples install install-dev clean typing-tree browser
+.PHONY: run test test-fast lint bench samples install install-dev clean typing-tree browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: $(STAMP_RUN)
 
 test: $(STAMP_DEV) browser
 	$(PY) -m pytest; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
+
+# The edit loop: everything but the tests marked slow (OCR of whole scans, worker processes);
+# CI runs the full `make test`.
+test-fast: $(STAMP_DEV)
+	$(PY) -m pytest -m "not slow" -q; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
 
 # The serve and report tests drive a real headless Chromium: Debian's chromium and
 # chromium-driver (and a CJK font for the screenshots), installed here when running as root;

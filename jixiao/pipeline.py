@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao import __version__
-from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
 from jixiao.load import connect, create_schema
-from jixiao.normalize import (
-    Correction,
-    Filing,
-    Finding,
-    NormalizeError,
-    apply_corrections,
-    by_filing,
-    normalize_document,
+from jixiao.normalize import Correction, Filing, by_filing
+
+# The per-file work lives in jixiao.work (worker processes import it without the database);
+# these names stay importable from here.
+from jixiao.work import (
+    Corrections,
+    _sha256_of,
+    archive_to_filings,
+    bytes_to_filings,
+    file_to_filing,
+    file_to_filings,
 )
+from jixiao.workers import run_in_process, run_in_workers, run_on_dask
 
-# Corrections by the sha256 of the filing they belong to.
-Corrections = Mapping[str, Sequence[Correction]]
-
-log = logging.getLogger(__name__)
+__all__ = [
+    "Corrections",
+    "DatabaseUnreachable",
+    "RunSummary",
+    "UsageError",
+    "archive_to_filings",
+    "bytes_to_filings",
+    "discover",
+    "file_to_filing",
+    "file_to_filings",
+    "ingest",
+]
 
 # Suffixes a folder walk picks up. Files named on the command line are always read: the format is
 # told from the bytes, the suffix only decides what a folder walk looks at.
@@ -120,123 +129,6 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
-def _sha256_of(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        # Unreadable: identify the failure by its path so it still gets its own row.
-        return hashlib.sha256(b"unreadable:" + str(path).encode()).hexdigest()
-
-
-def file_to_filing(path: Path, ocr: str = "auto") -> Filing:
-    """The first filing of one file (most files hold one); `file_to_filings` gives them all."""
-    return file_to_filings(path, ocr)[0]
-
-
-def file_to_filings(
-    path: Path, ocr: str = "auto", corrections: Corrections | None = None
-) -> list[Filing]:
-    """Extract and normalize one file into its filings: one per table it holds, one per entry of
-    a ZIP archive. Never raises: what cannot be read becomes a failed Filing whose finding says
-    why. `ocr`: auto | always | never (see extract_bytes)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        message = (
-            f"Could not open the file: {exc.strerror or exc}. Check that it exists and is readable."
-        )
-        return [
-            Filing.failed(
-                str(path), _sha256_of(path), "unknown", Finding("error", "unreadable", message)
-            )
-        ]
-    if is_archive(data):
-        return archive_to_filings(data, str(path), ocr, corrections)
-    return bytes_to_filings(data, str(path), ocr, corrections=corrections)
-
-
-def bytes_to_filings(
-    data: bytes,
-    source_path: str,
-    ocr: str = "auto",
-    container_sha256: str | None = None,
-    corrections: Corrections | None = None,
-) -> list[Filing]:
-    sha = hashlib.sha256(data).hexdigest()
-
-    def failed(source_format: str, finding: Finding) -> list[Filing]:
-        filing = Filing.failed(source_path, sha, source_format, finding)
-        filing.container_sha256 = container_sha256
-        return [filing]
-
-    try:
-        doc = extract_bytes(data, source_path, ocr)
-    except ExtractError as exc:
-        return failed("unknown", Finding("error", exc.code, str(exc)))
-    except Exception as exc:  # a bug must cost one file, not the batch
-        log.exception("unexpected error extracting %s", source_path)
-        return failed("unknown", _internal(exc))
-    doc = apply_corrections(doc, (corrections or {}).get(doc.sha256, ()))
-    try:
-        filings = normalize_document(doc)
-    except NormalizeError as exc:
-        return failed(doc.source_format, Finding("error", exc.code, str(exc)))
-    except Exception as exc:
-        log.exception("unexpected error normalizing %s", source_path)
-        return failed(doc.source_format, _internal(exc))
-    for filing in filings:
-        filing.container_sha256 = container_sha256
-    return filings
-
-
-def archive_to_filings(
-    data: bytes, path: str, ocr: str = "auto", corrections: Corrections | None = None
-) -> list[Filing]:
-    """Each file inside a ZIP archive on its own, named `archive.zip!/folder/file`; entries the
-    archive cannot safely give (unsafe names, zip bombs) become failed filings that say why."""
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        entries = list(archive_entries(data))
-    except ExtractError as exc:
-        return [Filing.failed(path, sha, "zip", Finding("error", exc.code, str(exc)))]
-    if not entries:
-        empty = Finding(
-            "error",
-            "archive_empty",
-            "This ZIP archive holds no files jixiao could read (only folders or hidden files).",
-        )
-        return [Filing.failed(path, sha, "zip", empty)]
-    filings: list[Filing] = []
-    for entry in entries:
-        entry_path = f"{path}!/{entry.name}"
-        if entry.data is None or is_archive(entry.data):
-            error = entry.refused or ExtractError(
-                f"'{entry.name}' is an archive inside the archive; unpack it and ingest the "
-                "files inside.",
-                code="archive_nested",
-            )
-            # No bytes to hash: the entry is identified by its archive and its name.
-            entry_sha = hashlib.sha256(f"{sha}:{entry.name}".encode()).hexdigest()
-            failed = Filing.failed(
-                entry_path, entry_sha, "zip-entry", Finding("error", error.code, str(error))
-            )
-            failed.container_sha256 = sha
-            filings.append(failed)
-            continue
-        filings += bytes_to_filings(entry.data, entry_path, ocr, sha, corrections)
-    return filings
-
-
-def _internal(exc: Exception) -> Finding:
-    return Finding(
-        "error",
-        "internal_error",
-        f"jixiao could not process this file because of an internal error "
-        f"({type(exc).__name__}: {exc}). The rest of the batch was loaded; please report this "
-        "file to the jixiao maintainers.",
-    )
-
-
 def _stat(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()
@@ -279,7 +171,6 @@ def ingest(
         record_file,
         start_run,
     )
-    from jixiao.workers import run_in_process, run_in_workers, run_on_dask
 
     roots = [Path(p) for p in paths]
     files, skipped = discover(roots)

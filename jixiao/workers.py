@@ -12,13 +12,14 @@ import hashlib
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from jixiao.normalize import Correction, Filing, Finding
+from jixiao.normalize import Filing, Finding
+from jixiao.work import Corrections, file_to_filings
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -35,22 +36,14 @@ def _failed(path: str, code: str, message: str) -> Result:
     return path, [Filing.failed(path, sha, "unknown", Finding("error", code, message))]
 
 
-# Corrections by filing sha256 (see jixiao.normalize.corrections).
-Corrections = Mapping[str, Sequence[Correction]]
-
-
 def run_in_process(
     paths: Iterable[str], ocr: str, corrections: Corrections | None = None
 ) -> Iterator[Result]:
-    from jixiao.pipeline import file_to_filings
-
     for path in paths:
         yield path, file_to_filings(Path(path), ocr, corrections)
 
 
 def _worker(conn: Connection, ocr: str, corrections: Corrections | None) -> None:
-    from jixiao.pipeline import file_to_filings
-
     while True:
         path = conn.recv()
         if path is None:
@@ -84,7 +77,7 @@ def run_in_workers(
 ) -> Iterator[Result]:
     """Filings in the order they finish, from `workers` processes."""
     context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["jixiao.pipeline"])
+    context.set_forkserver_preload(["jixiao.workers"])
     queue = list(paths)[::-1]
 
     def start() -> _Slot:
@@ -166,8 +159,6 @@ def run_on_dask(
     """The same per-file work on a Dask distributed cluster; results come back here to be
     written."""
     from dask.distributed import Client, as_completed
-
-    from jixiao.pipeline import file_to_filings
 
     def work(path: str) -> Result:
         return path, file_to_filings(Path(path), ocr, corrections)

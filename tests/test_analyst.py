@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from conftest import ROOT, SAMPLES, SEED
 from jixiao import dictionaries
+from jixiao.cli import main
 from jixiao.load.export import QueryError, export, query
 from jixiao.normalize import CorrectionsError, load_corrections
 from jixiao.pipeline import file_to_filing, ingest
@@ -28,10 +31,27 @@ from jixiao.pipeline import file_to_filing, ingest
 GOOD = [SAMPLES / "filings", SAMPLES / "office", SAMPLES / "web"]
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "jixiao", *args], capture_output=True, text=True, env=env
-    )
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """`jixiao ARGS…` run in this process: its exit code and what it printed."""
+
+    def run(*args: str) -> Ran:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
 
 
 def _tampered(folder: Path) -> Path:
@@ -136,7 +156,7 @@ def test_every_column_is_described_and_documented(db_url: str) -> None:
 # --- query and export --------------------------------------------------------------------
 
 
-def test_query_formats(loaded: str) -> None:
+def test_query_formats(loaded: str, cli: Cli) -> None:
     sql = "SELECT kind, count(*) AS n FROM targets GROUP BY kind ORDER BY kind"
     as_json = json.loads(cli("query", sql, "--db", loaded, "--format", "json").stdout)
     frame = query(loaded, sql)
@@ -149,7 +169,7 @@ def test_query_formats(loaded: str) -> None:
     assert table.returncode == 0 and "家长满意度" in table.stdout
 
 
-def test_query_cannot_write(loaded: str) -> None:
+def test_query_cannot_write(loaded: str, cli: Cli) -> None:
     before = _scalar(loaded, "SELECT count(*) FROM filings")
     result = cli("query", "DELETE FROM filings", "--db", loaded)
     assert result.returncode == 2 and "read-only" in result.stderr
@@ -158,13 +178,15 @@ def test_query_cannot_write(loaded: str) -> None:
     assert _scalar(loaded, "SELECT count(*) FROM filings") == before
 
 
-def test_query_on_a_missing_database_says_what_to_do(tmp_path: Path) -> None:
+def test_query_on_a_missing_database_says_what_to_do(tmp_path: Path, cli: Cli) -> None:
     result = cli("query", "SELECT 1", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert result.returncode == 2 and "jixiao ingest" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
-def test_export_one_view_with_chinese_labels(loaded: str, tmp_path: Path, fmt: str) -> None:
+def test_export_one_view_with_chinese_labels(
+    loaded: str, tmp_path: Path, fmt: str, cli: Cli
+) -> None:
     out = tmp_path / f"targets.{fmt}"
     result = cli(
         "export", "indicator_targets", "--format", fmt, "--out", str(out), "--db", loaded,
@@ -225,7 +247,9 @@ def test_corrections_apply_on_every_ingest(db_url: str, tmp_path: Path) -> None:
     assert _scalar(db_url, sql) == 0
 
 
-def test_corrections_check_lists_what_no_longer_lands(db_url: str, tmp_path: Path) -> None:
+def test_corrections_check_lists_what_no_longer_lands(
+    db_url: str, tmp_path: Path, cli: Cli
+) -> None:
     sha, location, _ = _seed_cell()
     zeros = "0" * 64
     fixes = tmp_path / "fixes.yaml"
@@ -248,7 +272,7 @@ def test_corrections_check_lists_what_no_longer_lands(db_url: str, tmp_path: Pat
     assert lines[2].endswith("the filing has no cell at this location")
 
 
-def test_a_bad_corrections_file_names_the_row(tmp_path: Path) -> None:
+def test_a_bad_corrections_file_names_the_row(tmp_path: Path, cli: Cli) -> None:
     fixes = tmp_path / "fixes.csv"
     fixes.write_text("sha256,location,corrected,who,why\nabc,line 1,x,,\n", encoding="utf-8")
     with pytest.raises(CorrectionsError, match=r"fixes.csv, row 2: .*who"):
@@ -343,7 +367,9 @@ def _count(browser: Any) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def test_serve_binds_to_localhost_and_opens_immutable(sqlite_db: str, tmp_path: Path) -> None:
+def test_serve_binds_to_localhost_and_opens_immutable(
+    sqlite_db: str, tmp_path: Path, cli: Cli
+) -> None:
     from jixiao.load.browse import serve_command
 
     command = serve_command(sqlite_db, "127.0.0.1", 8001, tmp_path / "m.json")
@@ -352,7 +378,7 @@ def test_serve_binds_to_localhost_and_opens_immutable(sqlite_db: str, tmp_path: 
     assert "127.0.0.1" in result.stdout and "example" in result.stdout
 
 
-def test_report_in_a_browser(sqlite_db: str, tmp_path: Path) -> None:
+def test_report_in_a_browser(sqlite_db: str, tmp_path: Path, cli: Cli) -> None:
     from PIL import Image
     from selenium.webdriver.common.by import By
 

@@ -53,7 +53,7 @@ def test_second_run_skips_unchanged_files_without_reading_them(
         raise AssertionError("an unchanged file was read")
 
     monkeypatch.setattr("jixiao.pipeline._sha256_of", no_reading)
-    monkeypatch.setattr("jixiao.pipeline.file_to_filing", no_reading)
+    monkeypatch.setattr("jixiao.workers.file_to_filings", no_reading)
     second = ingest([tmp_path / "in"], db_url)
     assert (second.ok, second.failed, second.unchanged) == (0, 0, 3)
     assert _scalar(db_url, "SELECT count(*) FROM filings") == 3

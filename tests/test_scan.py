@@ -13,9 +13,9 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from compare import accuracy
 
 from conftest import SAMPLES
-from jixiao.compare import accuracy
 from jixiao.extract import Table, extract_bytes, extract_file
 from jixiao.extract.scan import (
     image_to_result,

@@ -1,4 +1,5 @@
-"""How close a Filing is to its golden one: the figures OCR and extraction are judged by.
+"""How close a Filing is to its golden one: the figures OCR and extraction are judged by (a test
+helper: tests/test_scan.py; not part of the installed package).
 
 Rows are matched as a multiset, so one lost or extra row costs only itself, not every row after
 it."""

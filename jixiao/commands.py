@@ -1,0 +1,273 @@
+"""What each `jixiao` command does once its arguments are parsed (jixiao.cli builds the parser and
+points each command here with `set_defaults(func=...)`): call the library, print data to stdout,
+turn exceptions into one-line messages on stderr, return the exit code.
+
+Exit codes: 0 every file ok (or partial), 1 some file failed, 2 usage error, 3 database
+unreachable. Heavy modules are imported inside the handlers so `jixiao --help` stays quick."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = "sqlite:///jixiao.db"
+EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_DB = 0, 1, 2, 3
+
+log = logging.getLogger("jixiao")
+
+
+def _db(args: argparse.Namespace) -> str:
+    """--db, else $JIXIAO_DB, else the SQLite file in the current folder."""
+    return str(args.db or os.environ.get("JIXIAO_DB") or DEFAULT_DB)
+
+
+def _corrections(args: argparse.Namespace) -> list[Any]:
+    """The corrections named by --corrections, or by $JIXIAO_CORRECTIONS."""
+    from jixiao.normalize import load_corrections
+
+    files = args.corrections or [
+        p for p in os.environ.get("JIXIAO_CORRECTIONS", "").split(":") if p
+    ]
+    return [c for f in files for c in load_corrections(f)]
+
+
+def ingest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jixiao.load import DatabaseBusy, SchemaOutOfDate
+    from jixiao.normalize import CorrectionsError
+    from jixiao.pipeline import DatabaseUnreachable, UsageError
+    from jixiao.pipeline import ingest as run_ingest
+
+    bar = _progress()
+
+    def progress(filing: Any) -> None:
+        counts = f"{len(filing.indicators)} indicators, {len(filing.findings)} findings"
+        if bar is not None:
+            bar.update(1)
+        else:
+            log.info("%-7s %s (%s)", filing.status, filing.source_path, counts)
+        if filing.status == "failed":
+            for finding in filing.findings:
+                log.warning("failed  %s: %s", filing.source_path, finding.message)
+
+    try:
+        corrections = _corrections(args)
+    except CorrectionsError as exc:
+        log.error("jixiao ingest: %s", exc)
+        return EXIT_USAGE
+    try:
+        summary = run_ingest(
+            args.paths,
+            _db(args),
+            on_filing=progress,
+            ocr=args.ocr,
+            workers=args.workers,
+            timeout=args.timeout,
+            max_memory_mb=args.max_memory,
+            prune_vanished=args.prune,
+            wait=args.wait,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            arguments={k: v for k, v in vars(args).items() if k != "func"},
+            corrections=corrections,
+        )
+    except (UsageError, SchemaOutOfDate) as exc:
+        log.error("jixiao ingest: %s", exc)
+        return EXIT_USAGE
+    except (DatabaseUnreachable, DatabaseBusy, SQLAlchemyError) as exc:
+        log.error("jixiao ingest: %s", str(exc).splitlines()[0])
+        return EXIT_DB
+    finally:
+        if bar is not None:
+            bar.close()
+    for path in summary.vanished:
+        log.warning(
+            "vanished %s (%s)", path, "forgotten" if args.prune else "kept; --prune forgets it"
+        )
+    _print_summary(summary, args.json)
+    return summary.exit_code
+
+
+def _progress() -> Any:
+    """A progress bar on a terminal; plain log lines when not on one (cron)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="file", file=sys.stderr, leave=False)
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    print(
+        f"files seen: {summary.files_seen}"
+        + (f" (skipped {len(summary.skipped)} other files)" if summary.skipped else "")
+    )
+    print(f"unchanged since last run: {summary.unchanged}")
+    print(f"filings: {summary.ok} ok, {summary.partial} partial, {summary.failed} failed")
+    print(f"indicators: {summary.indicators}")
+    print(f"targets: {summary.targets}")
+    print(f"findings: {summary.findings}")
+    if summary.vanished:
+        print(f"vanished: {len(summary.vanished)} (pruned: {summary.pruned})")
+
+
+def db(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from jixiao.load import connect
+    from jixiao.load.migrate import current, head, upgrade
+
+    url = _db(args)
+    try:
+        engine = connect(url)
+        if args.action == "upgrade":
+            upgrade(engine)
+            log.info("jixiao db: %s is at schema %s", url, current(engine))
+        else:
+            print(f"{current(engine) or 'none'} (this jixiao: {head()})")
+    except SQLAlchemyError as exc:
+        log.error("jixiao db: could not open %s: %s", url, str(exc).splitlines()[0])
+        return EXIT_DB
+    return EXIT_OK
+
+
+def extract(args: argparse.Namespace) -> int:
+    from jixiao.normalize import CorrectionsError, by_filing
+    from jixiao.work import file_to_filings
+
+    path = Path(args.file)
+    if not path.is_file():
+        log.error("jixiao extract: %s: no such file. Check the path and try again.", path)
+        return EXIT_USAGE
+    try:
+        corrections = by_filing(_corrections(args))
+    except CorrectionsError as exc:
+        log.error("jixiao extract: %s", exc)
+        return EXIT_USAGE
+    filings = file_to_filings(path, args.ocr, corrections)
+    if args.json:
+        dicts = [f.to_dict() for f in filings]
+        print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))
+    else:
+        for k, filing in enumerate(filings):
+            if len(filings) > 1:
+                print(f"--- {k + 1}/{len(filings)}: {filing.source_path} (part {filing.part})")
+            _print_filing(filing)
+    failed = any(f.status == "failed" for f in filings)
+    return EXIT_FAILED_FILES if failed else EXIT_OK
+
+
+def _print_filing(filing: Any) -> None:
+    print(f"{filing.title or '(no title)'}  [{filing.status}]")
+    print(f"  {filing.department} · {filing.region} · {filing.fiscal_year} · {filing.doc_type}")
+    print(
+        f"  {len(filing.main_functions)} main functions, {len(filing.fund_lines)} fund lines, "
+        f"{len(filing.indicators)} indicators"
+    )
+    for ind in filing.indicators:
+        values = "  ".join(f"{t.period}={t.raw}" for t in ind.targets)
+        print(f"  {ind.seq:>3} {ind.level1}/{(ind.level2 or '')[:12]}/{ind.level3}  {values}")
+    for f in filing.findings:
+        print(f"  {f.severity}: {f.code}: {f.message}" + (f" ({f.location})" if f.location else ""))
+
+
+def query(args: argparse.Namespace) -> int:
+    from jixiao.load.export import QueryError
+    from jixiao.load.export import query as run_query
+
+    try:
+        frame = run_query(_db(args), args.sql)
+    except QueryError as exc:
+        log.error("jixiao query: %s", exc)
+        return EXIT_USAGE
+    _print_frame(frame, args.format)
+    return EXIT_OK
+
+
+def _print_frame(frame: Any, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        sys.stdout.write("\n")
+    else:
+        import pandas as pd
+
+        with pd.option_context(
+            "display.unicode.east_asian_width",
+            True,
+            "display.max_rows",
+            None,
+            "display.max_columns",
+            None,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            60,
+        ):
+            print(frame.to_string(index=False) if len(frame) else "(no rows)")
+
+
+def export(args: argparse.Namespace) -> int:
+    from jixiao.load.export import QueryError
+    from jixiao.load.export import export as run_export
+
+    try:
+        for path in run_export(_db(args), args.tables, args.format, Path(args.out), args.labels):
+            log.info("wrote %s", path)
+    except QueryError as exc:
+        log.error("jixiao export: %s", exc)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def serve(args: argparse.Namespace) -> int:
+    from jixiao.load.browse import serve as run_server
+    from jixiao.load.export import QueryError
+
+    url = _db(args)
+    log.info("serving %s read-only at http://%s:%s/ (Ctrl-C stops)", url, args.host, args.port)
+    try:
+        return run_server(url, args.host, args.port)
+    except QueryError as exc:
+        log.error("jixiao serve: %s", exc)
+        return EXIT_USAGE
+
+
+def report(args: argparse.Namespace) -> int:
+    from jixiao.load.export import QueryError
+    from jixiao.load.report import write_report
+
+    try:
+        log.info("wrote %s", write_report(_db(args), Path(args.out)))
+    except QueryError as exc:
+        log.error("jixiao report: %s", exc)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def corrections(args: argparse.Namespace) -> int:
+    """`corrections check`: print the corrections that no longer land; exit 1 when any."""
+    from jixiao.load.corrections import check_corrections
+    from jixiao.load.export import QueryError
+    from jixiao.normalize import CorrectionsError, load_corrections
+
+    try:
+        stale = check_corrections(_db(args), load_corrections(args.file))
+    except (QueryError, CorrectionsError) as exc:
+        log.error("jixiao corrections: %s", exc)
+        return EXIT_USAGE
+    for item in stale:
+        c = item.correction
+        print(f"{c.source}\t{c.sha256[:12]}\t{c.location}\t{item.reason}")
+    log.info("%d corrections no longer land", len(stale))
+    return EXIT_FAILED_FILES if stale else EXIT_OK

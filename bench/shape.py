@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from import_graph import STAGE_FOLDERS, import_cycles, project_modules  # noqa: E402
+from import_graph import INSTALLED_AS, cycles, project_graph  # noqa: E402
 
 LONG_FUNCTION = 80
 
@@ -34,7 +34,7 @@ def function_lengths(path: Path) -> list[tuple[str, int]]:
 
 
 def shape() -> dict[str, Any]:
-    files = sorted(p for folder in STAGE_FOLDERS for p in (ROOT / folder).rglob("*.py"))
+    files = sorted(p for folder in INSTALLED_AS for p in (ROOT / folder).rglob("*.py"))
     lines = {
         str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in files
     }
@@ -47,13 +47,13 @@ def shape() -> dict[str, Any]:
         ),
         reverse=True,
     )
-    cycles = import_cycles(project_modules(ROOT))
+    found = cycles(project_graph(ROOT))
     return {
         "modules": len(files),
         "largest_modules": sorted(lines.items(), key=lambda kv: -kv[1])[:8],
         "modules_over_400_lines": sum(1 for n in lines.values() if n > 400),
         "functions_over_80_lines": [{"function": f, "lines": n} for n, f in long_functions],
-        "import_cycles": [sorted(c) for c in cycles],
+        "import_cycles": [sorted(c) for c in found],
     }
 
 

@@ -151,7 +151,8 @@ def test_an_old_style_location_still_lands_where_it_names_one_cell(tmp_path: Pat
     fixes = tmp_path / "old.yaml"
     fixes.write_text(
         "corrections:\n"
-        f"  - {{sha256: {sha}, location: 'row 4, cell 3', corrected: 学校数量, who: 王, why: 核对}}\n",
+        f"  - {{sha256: {sha}, location: 'row 4, cell 3', corrected: 学校数量, who: 王,"
+        " why: 核对}\n",
         encoding="utf-8",
     )
     corrections = load_corrections(fixes)
@@ -170,7 +171,11 @@ def test_text_exports_take_a_line_or_a_reference(tmp_path: Path) -> None:
     for cell in (indicator.location or "", str(ref)):
         fixes = load_corrections(_corrections(tmp_path, doc.sha256, (cell, "固定资产使用率")))
         fixed = apply_corrections(doc, fixes)
-        changed = [(r, c.text) for (r, c), (_, was) in zip(fixed.cells(), doc.cells()) if c != was]
+        changed = [
+            (r, c.text)
+            for (r, c), (_, was) in zip(fixed.cells(), doc.cells(), strict=True)
+            if c != was
+        ]
         assert changed == [(ref, "固定资产使用率")], cell
 
 
@@ -234,10 +239,14 @@ def test_locations_without_a_page_say_something_true() -> None:
     assert Cell("x", 0, 1, line=9, block=2).location == "line 9, cell 2"
 
 
+OFFICE = sorted(
+    p for p in (SAMPLES / "office").iterdir() if p.suffix in (".docx", ".xlsx", ".html")
+)
+
+
 @pytest.mark.parametrize(
     "path",
-    sorted(p for p in (SAMPLES / "office").iterdir() if p.suffix in (".docx", ".xlsx", ".html"))
-    + [WEB],
+    [*OFFICE, WEB],
     ids=lambda p: p.name,
 )
 def test_office_and_web_findings_never_say_none(path: Path, tmp_path: Path) -> None:

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import Entry, archive_entries
-from .model import Block, Cell, ExtractError, Note, Paragraph, RawDocument, Table
+from .model import Block, Cell, CellRef, ExtractError, Note, Paragraph, RawDocument, Table
 from .sniff import decode_text, looks_like_html, sniff_format
 from .text_export import text_to_blocks
 
 __all__ = [
     "Block",
     "Cell",
+    "CellRef",
     "Entry",
     "ExtractError",
     "Note",

@@ -94,7 +94,12 @@ def _drop_surplus_parts(conn: Connection, filings: list[Filing]) -> None:
         delete_filings(conn, list(stale))
 
 
-_CORRECTION_CODES = ("correction_applied", "correction_stale", "correction_not_applied")
+_CORRECTION_CODES = (
+    "correction_applied",
+    "correction_stale",
+    "correction_not_applied",
+    "correction_ambiguous",
+)
 
 
 def corrected_shas(engine: Engine, corrected: set[str]) -> set[str]:

@@ -1,5 +1,8 @@
 """Which corrections no longer land: their filing is gone from the database (the file changed
-or was removed), or the last ingest could not apply them (the cell is gone or changed)."""
+or was removed), or the last ingest could not apply them (the cell is gone or changed, or the
+correction names a location several cells share). The last ingest's findings about a
+correction carry the cell as the correction names it (`Correction.location`: its reference,
+canonically written, or the location as written), which is what is matched here."""
 
 from __future__ import annotations
 
@@ -20,6 +23,13 @@ class StaleCorrection:
     reason: str
 
 
+_REASONS = {
+    "correction_stale": "the cell no longer reads the original text",
+    "correction_not_applied": "the filing has no cell at this location",
+    "correction_ambiguous": "several cells have this location: name the cell by its reference",
+}
+
+
 def check_corrections(url: str, corrections: Sequence[Correction]) -> list[StaleCorrection]:
     f, g = schema.filings.c, schema.findings.c
     engine = read_only_engine(url)
@@ -31,7 +41,7 @@ def check_corrections(url: str, corrections: Sequence[Correction]) -> list[Stale
                 for sha, location, code in conn.execute(
                     select(f.source_sha256, g.location, g.code)
                     .join(schema.findings, g.filing_id == f.id)
-                    .where(g.code.in_(("correction_stale", "correction_not_applied")))
+                    .where(g.code.in_(tuple(_REASONS)))
                 )
             }
     finally:
@@ -43,9 +53,5 @@ def check_corrections(url: str, corrections: Sequence[Correction]) -> list[Stale
                 StaleCorrection(c, "no filing with this sha256: the file changed or is gone")
             )
         elif (c.sha256, c.location) in failed:
-            why = {
-                "correction_stale": "the cell no longer reads the original text",
-                "correction_not_applied": "the filing has no cell at this location",
-            }[failed[(c.sha256, c.location)]]
-            out.append(StaleCorrection(c, why))
+            out.append(StaleCorrection(c, _REASONS[failed[(c.sha256, c.location)]]))
     return out

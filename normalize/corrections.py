@@ -2,24 +2,34 @@
 kept in a file of their own (CSV or YAML), applied to the cells of a document before it is
 normalized, on every ingest, each with an info finding that says who changed what and why.
 
-A correction names the filing by the sha256 of its bytes and the cell by its location as
-findings print it (`line 79, cell 3`; `page 4, row 95, cell 2`); `original`, when given, must
-still be the cell's text, so a correction never lands on a cell that has since changed."""
+A correction names the filing by the sha256 of its bytes and the cell by its reference (see
+`CellRef`): "table 4, row 2, cell 3", or "page 2, table 4, row 2, cell 3" — the table is
+numbered by its position among the document's blocks, so two tables of one web page are two
+different cells' homes. Office files and web pages print that reference as the cell's location
+in findings; for text exports and PDFs a location as findings print it (`line 79, cell 3`;
+`page 4, row 95, cell 2`) is read too, and lands when it names exactly one cell of the
+document (a location that several cells share is reported, with their references, and not
+applied). Files written before cells had references (a `location` column; office files' and web
+pages' `row 1, cell 1`) are read the same way. A paragraph is named by its location (`line 12`,
+`paragraph 3`). `original`, when given, must still be the text, so a correction never lands on
+a cell that has since changed."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
-from jixiao.extract import Cell, Note, Paragraph, RawDocument, Table
+from jixiao.extract import Cell, CellRef, Note, Paragraph, RawDocument, Table
 
-FIELDS = ("sha256", "location", "corrected", "original", "who", "why")
+FIELDS = ("sha256", "cell", "corrected", "original", "who", "why")
+# The column (key) that named the cell before cells had references; still read.
+OLD_CELL_FIELD = "location"
 
 
 class CorrectionsError(Exception):
@@ -29,17 +39,19 @@ class CorrectionsError(Exception):
 @dataclass(frozen=True)
 class Correction:
     sha256: str
-    location: str
+    location: str  # the cell as written: str(ref) when it is a reference, else a location
     corrected: str
     who: str
     why: str
     original: str | None = None
     source: str = ""  # where the correction is written: file and row
+    ref: CellRef | None = None  # the cell, when the file names it by its reference
 
 
 def load_corrections(path: str | Path) -> list[Correction]:
-    """Read a corrections file: CSV with a header row (sha256, location, corrected, original,
-    who, why), or YAML (a list of mappings with those keys, or one under `corrections:`)."""
+    """Read a corrections file: CSV with a header row (sha256, cell, corrected, original, who,
+    why; older files say `location` for `cell`), or YAML (a list of mappings with those keys,
+    or one under `corrections:`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -64,25 +76,33 @@ def load_corrections(path: str | Path) -> list[Correction]:
 def _to_correction(where: str, item: object) -> Correction:
     if not isinstance(item, dict):
         raise CorrectionsError(f"{where}: expected the fields {', '.join(FIELDS)}.")
-    values = {k: ("" if item.get(k) is None else str(item.get(k)).strip()) for k in FIELDS}
-    missing = [k for k in ("sha256", "location", "who", "why") if not values[k]]
+    values = {
+        k: ("" if item.get(k) is None else str(item.get(k)).strip())
+        for k in (*FIELDS, OLD_CELL_FIELD)
+    }
+    cell = values["cell"] or values[OLD_CELL_FIELD]
+    missing = [k for k in ("sha256", "who", "why") if not values[k]]
+    if not cell:
+        missing.insert(1, "cell")
     if missing or item.get("corrected") is None:
         missing += [] if item.get("corrected") is not None else ["corrected"]
         raise CorrectionsError(
             f"{where}: {', '.join(missing)} missing. Every correction says which filing "
-            "(sha256), which cell (location, as findings print it), the corrected text, who "
-            "made it and why."
+            "(sha256), which cell (cell: its reference, 'table 4, row 2, cell 3', or its "
+            "location as findings print it), the corrected text, who made it and why."
         )
     if len(values["sha256"]) != 64:
         raise CorrectionsError(f"{where}: sha256 must be the 64 hex digits of the file's hash.")
+    ref = CellRef.parse(cell)
     return Correction(
         sha256=values["sha256"].lower(),
-        location=values["location"],
+        location=str(ref) if ref is not None else cell,
         corrected=str(item.get("corrected")),
         who=values["who"],
         why=values["why"],
         original=values["original"] or None,
         source=where,
+        ref=ref,
     )
 
 
@@ -93,68 +113,143 @@ def by_filing(corrections: Iterable[Correction]) -> dict[str, list[Correction]]:
     return dict(out)
 
 
+# A cell (block, row, col) or a paragraph (block, None, None) of a document.
+_Key = tuple[int, int | None, int | None]
+
+
+@dataclass
+class _Index:
+    """What a document's corrections can name: each cell and paragraph by its key, with its
+    text, page and reference as people read it, and the keys each location names."""
+
+    texts: dict[_Key, str]
+    pages: dict[_Key, int | None]
+    names: dict[_Key, str]
+    locations: dict[str, list[_Key]]
+
+    @classmethod
+    def of(cls, doc: RawDocument) -> _Index:
+        index = cls({}, {}, {}, defaultdict(list))
+        for ref, cell in doc.cells():
+            key: _Key = (ref.block, ref.row, ref.col)
+            index.add(key, cell.text, cell.page, str(ref), {cell.location, _old_location(cell)})
+        for block in doc.blocks:
+            if isinstance(block, Paragraph) and block.block is not None:
+                old = f"line {block.line}" if block.line is not None else f"page {block.page}"
+                key = (block.block, None, None)
+                index.add(key, block.text, block.page, block.location, {block.location, old})
+        return index
+
+    def add(self, key: _Key, text: str, page: int | None, name: str, where: set[str]) -> None:
+        if key in self.texts:
+            return
+        self.texts[key], self.pages[key], self.names[key] = text, page, name
+        for location in where:
+            self.locations[location].append(key)
+
+    def find(self, correction: Correction) -> list[_Key]:
+        """The cells the correction names: one, none, or (a location several cells share)
+        several."""
+        ref = correction.ref
+        if ref is None:
+            return self.locations.get(correction.location, [])
+        key: _Key = (ref.block, ref.row, ref.col)
+        if key not in self.texts or ref.page not in (None, self.pages[key]):
+            return []
+        return [key]
+
+
 def apply_corrections(doc: RawDocument, corrections: Iterable[Correction]) -> RawDocument:
     """The document with each correction's cell replaced, and a note per correction: applied
-    (info), or not (warning: the cell is gone, or no longer says `original`)."""
-    wanted = {c.location: c for c in corrections if c.sha256 == doc.sha256}
+    (info), or not (warning: the cell is gone, no longer says `original`, or the location is
+    shared by several cells)."""
+    wanted = [c for c in corrections if c.sha256 == doc.sha256]
     if not wanted:
         return doc
-    done: dict[str, str] = {}  # location -> the text the cell had
-    stale: dict[str, str] = {}
-
-    def fix(text: str, location: str) -> str:
-        correction = wanted.get(location)
-        if correction is None:
-            return text
+    index = _Index.of(doc)
+    fixes: dict[_Key, Correction] = {}
+    notes = list(doc.notes)
+    for correction in wanted:
+        keys = index.find(correction)
+        if len(keys) == 1:
+            fixes[keys[0]] = correction  # a later correction of the same cell wins
+        elif not keys:
+            notes.append(_note(correction, "correction_not_applied"))
+        else:
+            notes.append(_note(correction, "correction_ambiguous", [index.names[k] for k in keys]))
+    for key, correction in fixes.items():
+        text = index.texts[key]
         if correction.original is not None and text != correction.original:
-            stale[location] = text
-            return text
-        done[location] = text
-        return correction.corrected
-
+            notes.append(_note(correction, "correction_stale", [text]))
+        else:
+            notes.append(_note(correction, "correction_applied", [text, index.names[key]]))
+    changes = {
+        key: c.corrected
+        for key, c in fixes.items()
+        if c.original is None or index.texts[key] == c.original
+    }
     blocks: list[Paragraph | Table] = []
     for block in doc.blocks:
         if isinstance(block, Table):
-            rows = tuple(tuple(_fixed_cell(cell, fix) for cell in row) for row in block.rows)
-            blocks.append(replace(block, rows=rows))
+            rows = tuple(tuple(_fixed(cell, changes) for cell in row) for row in block.rows)
+            blocks.append(block if rows == block.rows else replace(block, rows=rows))
+        elif block.block is not None and (block.block, None, None) in changes:
+            blocks.append(replace(block, text=changes[(block.block, None, None)]))
         else:
-            blocks.append(replace(block, text=fix(block.text, block.location)))
-    notes = list(doc.notes)
-    for location, correction in wanted.items():
-        if location in done:
-            notes.append(
-                Note(
-                    "info",
-                    "correction_applied",
-                    f"Corrected by {correction.who}: '{done[location]}' → "
-                    f"'{correction.corrected}' ({correction.why}; {correction.source}).",
-                    location,
-                )
-            )
-        elif location in stale:
-            notes.append(
-                Note(
-                    "warning",
-                    "correction_stale",
-                    f"A correction by {correction.who} expects '{correction.original}' here but "
-                    f"the cell reads '{stale[location]}'; it was not applied. Check "
-                    f"{correction.source}.",
-                    location,
-                )
-            )
-        else:
-            notes.append(
-                Note(
-                    "warning",
-                    "correction_not_applied",
-                    f"A correction by {correction.who} names a cell this filing does not have; "
-                    f"it was not applied. Check {correction.source}.",
-                    location,
-                )
-            )
+            blocks.append(block)
     return replace(doc, blocks=tuple(blocks), notes=tuple(notes))
 
 
-def _fixed_cell(cell: Cell, fix: Callable[[str, str], str]) -> Cell:
-    text = fix(cell.text, cell.location)
-    return cell if text == cell.text else replace(cell, text=text)
+def _fixed(cell: Cell, changes: dict[_Key, str]) -> Cell:
+    ref = cell.ref
+    text = None if ref is None else changes.get((ref.block, ref.row, ref.col))
+    return cell if text is None or text == cell.text else replace(cell, text=text)
+
+
+def _old_location(cell: Cell) -> str:
+    """The cell's location as findings printed it before cells had references (office files
+    and web pages: `row 1, cell 1`, whichever table), so that older corrections files still
+    land where they name one cell."""
+    parts = [] if cell.page is None else [f"page {cell.page}"]
+    parts.append(f"line {cell.line}" if cell.line is not None else f"row {cell.row + 1}")
+    parts.append(f"cell {cell.col + 1}")
+    return ", ".join(parts)
+
+
+def _note(correction: Correction, code: str, details: list[str] | None = None) -> Note:
+    c, details = correction, details or []
+    if code == "correction_applied":
+        was, name = details
+        where = "" if name == c.location else f"; {name}"
+        return Note(
+            "info",
+            code,
+            f"Corrected by {c.who}: '{was}' → '{c.corrected}' ({c.why}; {c.source}{where}).",
+            c.location,
+        )
+    if code == "correction_stale":
+        return Note(
+            "warning",
+            code,
+            f"A correction by {c.who} expects '{c.original}' here but the cell reads "
+            f"'{details[0]}'; it was not applied. Check {c.source}.",
+            c.location,
+        )
+    if code == "correction_ambiguous":
+        shown = ", ".join(f"'{name}'" for name in details[:5])
+        more = f" and {len(details) - 5} more" if len(details) > 5 else ""
+        return Note(
+            "warning",
+            code,
+            f"A correction by {c.who} names '{c.location}', which {len(details)} cells of this "
+            f"filing share ({shown}{more}); it was not applied. Name the cell by its "
+            f"reference instead in {c.source}.",
+            c.location,
+        )
+    return Note(
+        "warning",
+        "correction_not_applied",
+        f"A correction by {c.who} names a cell this filing does not have; it was not applied. "
+        f"Check {c.source}.",
+        c.location,
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from jixiao import codes
 from jixiao.normalize import Correction
 
 from . import schema
@@ -31,7 +32,7 @@ def check_corrections(url: str, corrections: Sequence[Correction]) -> list[Stale
                 for sha, location, code in conn.execute(
                     select(f.source_sha256, g.location, g.code)
                     .join(schema.findings, g.filing_id == f.id)
-                    .where(g.code.in_(("correction_stale", "correction_not_applied")))
+                    .where(g.code.in_(codes.CORRECTIONS_NOT_LANDING))
                 )
             }
     finally:
@@ -44,8 +45,8 @@ def check_corrections(url: str, corrections: Sequence[Correction]) -> list[Stale
             )
         elif (c.sha256, c.location) in failed:
             why = {
-                "correction_stale": "the cell no longer reads the original text",
-                "correction_not_applied": "the filing has no cell at this location",
+                codes.CORRECTION_STALE: "the cell no longer reads the original text",
+                codes.CORRECTION_NOT_APPLIED: "the filing has no cell at this location",
             }[failed[(c.sha256, c.location)]]
             out.append(StaleCorrection(c, why))
     return out

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import typing
 import warnings
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -87,15 +86,21 @@ def _field_paths(model: type) -> dict[str, tuple[str, ...]]:
     return paths
 
 
-@cache
+_PLANS: dict[tuple[Table, type], Plan] = {}
+
+
 def plan(table: Table, model: type) -> Plan:
     """How `table`'s rows are read off `model` objects: the columns with a same-named field,
     and the columns left for the writer (an autoincrementing id is left to the database)."""
+    known = _PLANS.get((table, model))
+    if known is not None:
+        return known
     paths = _field_paths(model)
     read = tuple((c.name, paths[c.name]) for c in table.columns if c.name in paths)
     filled = frozenset(
         c.name for c in table.columns if c.name not in paths and c is not table.autoincrement_column
     )
+    _PLANS[(table, model)] = (read, filled)
     return read, filled
 
 

@@ -60,11 +60,14 @@ def _resolve(expr: ast.expr) -> str | None:
     anything computed (a variable, an f-string)."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
-    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
-        if expr.value.id == "codes":
-            value = getattr(codes, expr.attr, None)
-            assert isinstance(value, str), f"codes.{expr.attr} is not defined"
-            return value
+    if (
+        isinstance(expr, ast.Attribute)
+        and isinstance(expr.value, ast.Name)
+        and expr.value.id == "codes"
+    ):
+        value = getattr(codes, expr.attr, None)
+        assert isinstance(value, str), f"codes.{expr.attr} is not defined"
+        return value
     return None
 
 

@@ -51,6 +51,12 @@ lint: $(STAMP_DEV) typing-tree
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# README.md's column tables, rewritten from dictionaries/columns.yaml (tests/test_schema_docs.py
+# fails when they are out of date; `$(PY) -m jixiao.load.readme_columns --check` says so too).
+.PHONY: readme
+readme: $(STAMP_RUN)
+	$(PY) -m jixiao.load.readme_columns --write
+
 # The installed layout (jixiao.extract = extract/, ...) as symlinks, for mypy.
 typing-tree:
 	rm -rf build/typing && mkdir -p build/typing/jixiao

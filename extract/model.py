@@ -103,8 +103,8 @@ class Paragraph:
     @property
     def location(self) -> str:
         """Where a person finds the paragraph: "line 12" (text exports), "page 2, paragraph 5"
-        (PDFs), "paragraph 5" (office files and web pages): paragraphs are numbered by their position among the document's blocks,
-        tables counted too."""
+        (PDFs), "paragraph 5" (office files and web pages). Paragraphs are numbered by their
+        position among the document's blocks, tables counted too."""
         if self.line is not None:
             return f"line {self.line}"
         parts = [] if self.page is None else [f"page {self.page}"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
 
+from jixiao import codes
 from jixiao.normalize import Filing
 
 from . import schema
@@ -94,12 +95,7 @@ def _drop_surplus_parts(conn: Connection, filings: list[Filing]) -> None:
         delete_filings(conn, list(stale))
 
 
-_CORRECTION_CODES = (
-    "correction_applied",
-    "correction_stale",
-    "correction_not_applied",
-    "correction_ambiguous",
-)
+_CORRECTION_CODES = codes.CORRECTIONS
 
 
 def corrected_shas(engine: Engine, corrected: set[str]) -> set[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from jixiao import codes
 from jixiao.normalize import Correction
 
 from . import schema
@@ -24,9 +25,9 @@ class StaleCorrection:
 
 
 _REASONS = {
-    "correction_stale": "the cell no longer reads the original text",
-    "correction_not_applied": "the filing has no cell at this location",
-    "correction_ambiguous": "several cells have this location: name the cell by its reference",
+    codes.CORRECTION_STALE: "the cell no longer reads the original text",
+    codes.CORRECTION_NOT_APPLIED: "the filing has no cell at this location",
+    codes.CORRECTION_AMBIGUOUS: "several cells have this location: name the cell by its reference",
 }
 
 
@@ -41,7 +42,7 @@ def check_corrections(url: str, corrections: Sequence[Correction]) -> list[Stale
                 for sha, location, code in conn.execute(
                     select(f.source_sha256, g.location, g.code)
                     .join(schema.findings, g.filing_id == f.id)
-                    .where(g.code.in_(tuple(_REASONS)))
+                    .where(g.code.in_(codes.CORRECTIONS_NOT_LANDING))
                 )
             }
     finally:

@@ -13,14 +13,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from jixiao import codes
+
 from .export import read_only_engine
 
-RECONCILIATION_CODES = (
-    "funds_do_not_add_up",
-    "execution_rate_mismatch",
-    "total_score_mismatch",
-    "weights_do_not_add_up",
-)
+RECONCILIATION_CODES = codes.RECONCILIATION
 STATUS_COLOURS = {"ok": "#2e7d32", "partial": "#f9a825", "failed": "#c62828"}
 MAX_DETAIL_ROWS = 2000
 

@@ -3,8 +3,6 @@ Names are what analysts' SQL depends on: change them only through migrations."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -21,15 +19,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from jixiao import codes
+
 metadata = MetaData()
 
 AMOUNT = Numeric(20, 6)
 
-# Columns and constraints added by a later migration say so; `create_as_of` builds the tables
-# as an older revision had them, so every migration starts from the shape it was written for.
-SINCE_0003 = {"since": "0003"}
-# Constraints a later revision removed: (table, name, columns, removed by).
-RETIRED_CONSTRAINTS = (("filings", "uq_filings_source_sha256", ("source_sha256",), "0003"),)
+# The current schema. Each migration in migrations/versions/ carries its own frozen copy of
+# what it creates; a change here needs a new migration (tests/test_schema_docs.py compares).
 
 filings = Table(
     "filings",
@@ -58,15 +55,13 @@ filings = Table(
     Column("staff_institution_in_use", Integer),
     # Migration 0003: a file may hold several filings (part 1, 2, …), and an archive's entries
     # remember the archive; project tables and self-evaluations bring their own columns.
-    Column("part", Integer, nullable=False, server_default="1", info=SINCE_0003),
-    Column("container_sha256", String(64), info=SINCE_0003),
-    Column("implementing_unit", Text, info=SINCE_0003),
-    Column("project_period", Text, info=SINCE_0003),
-    Column("annual_goal_actual", Text, info=SINCE_0003),
-    Column("total_score", AMOUNT, info=SINCE_0003),
-    UniqueConstraint(
-        "source_sha256", "part", name="uq_filings_source_sha256_part", info=SINCE_0003
-    ),
+    Column("part", Integer, nullable=False, server_default="1"),
+    Column("container_sha256", String(64)),
+    Column("implementing_unit", Text),
+    Column("project_period", Text),
+    Column("annual_goal_actual", Text),
+    Column("total_score", AMOUNT),
+    UniqueConstraint("source_sha256", "part", name="uq_filings_source_sha256_part"),
 )
 
 
@@ -92,11 +87,11 @@ fund_lines = Table(
     Column("name", Text, nullable=False),
     Column("half_year_plan", AMOUNT),
     Column("full_year_budget", AMOUNT),
-    Column("initial_budget", AMOUNT, info=SINCE_0003),
-    Column("executed", AMOUNT, info=SINCE_0003),
-    Column("execution_rate", AMOUNT, info=SINCE_0003),  # percent: 95.5 for 95.5%
-    Column("weight", AMOUNT, info=SINCE_0003),  # 分值
-    Column("score", AMOUNT, info=SINCE_0003),
+    Column("initial_budget", AMOUNT),
+    Column("executed", AMOUNT),
+    Column("execution_rate", AMOUNT),  # percent: 95.5 for 95.5%
+    Column("weight", AMOUNT),  # 分值
+    Column("score", AMOUNT),
 )
 
 indicators = Table(
@@ -114,11 +109,11 @@ indicators = Table(
     Column("match_score", Float),
     Column("page", Integer),
     Column("level2_raw", Text),  # beyond the contract: level2 as printed where it was repaired
-    Column("weight", AMOUNT, info=SINCE_0003),  # 分值 / 权重
-    Column("score", AMOUNT, info=SINCE_0003),  # 得分
-    Column("deviation_reason", Text, info=SINCE_0003),
-    Column("direction", String(8), info=SINCE_0003),  # 正向 | 反向
-    Column("value_type", String(8), info=SINCE_0003),  # 指标值类型: 定量 | 定性
+    Column("weight", AMOUNT),  # 分值 / 权重
+    Column("score", AMOUNT),  # 得分
+    Column("deviation_reason", Text),
+    Column("direction", String(8)),  # 正向 | 反向
+    Column("value_type", String(8)),  # 指标值类型: 定量 | 定性
     UniqueConstraint("filing_id", "seq", name="uq_indicators_filing_seq"),
 )
 
@@ -175,6 +170,8 @@ JOIN filings f ON f.id = i.filing_id
 
 
 # Migration 0004: views analysts would otherwise write by hand.
+_RECONCILIATION = ", ".join(f"'{code}'" for code in codes.RECONCILIATION)
+
 FUND_LINES_WITH_TOTALS_VIEW = """
 CREATE VIEW fund_lines_with_totals AS
 SELECT f.id AS filing_id, f.department, f.region, f.fiscal_year, f.doc_type, f.project_name,
@@ -188,15 +185,14 @@ LEFT JOIN fund_lines p
   ON p.filing_id = l.filing_id AND p.section = l.section AND p.name = l.parent
 """
 
-FILING_FINDINGS_VIEW = """
+FILING_FINDINGS_VIEW = f"""
 CREATE VIEW filing_findings AS
 SELECT f.id AS filing_id, f.source_path, f.part, f.department, f.fiscal_year, f.doc_type,
        f.status,
        SUM(CASE WHEN g.severity = 'error' THEN 1 ELSE 0 END) AS errors,
        SUM(CASE WHEN g.severity = 'warning' THEN 1 ELSE 0 END) AS warnings,
        SUM(CASE WHEN g.severity = 'info' THEN 1 ELSE 0 END) AS infos,
-       SUM(CASE WHEN g.code IN ('funds_do_not_add_up', 'execution_rate_mismatch',
-                                'total_score_mismatch', 'weights_do_not_add_up')
+       SUM(CASE WHEN g.code IN ({_RECONCILIATION})
                 THEN 1 ELSE 0 END) AS reconciliation_failures
 FROM filings f
 LEFT JOIN findings g ON g.filing_id = f.id
@@ -208,26 +204,6 @@ VIEWS = {
     "fund_lines_with_totals": FUND_LINES_WITH_TOTALS_VIEW,
     "filing_findings": FILING_FINDINGS_VIEW,
 }
-
-
-def create_as_of(bind: Any, revision: str, tables: tuple[Table, ...]) -> None:
-    """Create `tables` as revision `revision` defined them (columns and constraints added later
-    left out, constraints removed later put back). Existing tables are left alone."""
-    old = MetaData()
-    for table in tables:
-        columns = [c._copy() for c in table.columns if c.info.get("since", "0001") <= revision]
-        constraints = [
-            UniqueConstraint(*c.columns.keys(), name=c.name)
-            for c in table.constraints
-            if isinstance(c, UniqueConstraint) and c.info.get("since", "0001") <= revision
-        ]
-        constraints += [
-            UniqueConstraint(*cols, name=name)
-            for owner, name, cols, removed_by in RETIRED_CONSTRAINTS
-            if owner == table.name and revision < removed_by
-        ]
-        Table(table.name, old, *columns, *constraints)
-    old.create_all(bind)
 
 
 # --- batch bookkeeping (migration 0002) -------------------------------------------------------

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import typing
 import warnings
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     create_engine,
     delete,
     event,
@@ -55,36 +58,74 @@ def create_schema(engine: Engine) -> None:
     check_current(engine, create_if_empty=True)
 
 
+# --- rows derived from the model ---------------------------------------------------------------
+# A table's row is its columns read off the model object's same-named fields, so a new column
+# needs only the model field, the schema column (and its migration) and its line in
+# dictionaries/columns.yaml. What the model does not hold, the writer fills in: ids and foreign
+# keys (filing_id, indicator_id), pipeline_version and ingested_at.
+
+# Nested dataclass fields stored flat, with a prefix: Filing.staffing.admin_quota is
+# filings.staff_admin_quota.
+FLATTENED = {"staffing": "staff_"}
+
+# (column, path of attributes to its value), and the columns the writer must fill in.
+Plan = tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]]
+
+
+def _field_paths(model: type) -> dict[str, tuple[str, ...]]:
+    """Column name → attribute path, for every field of the dataclass `model`."""
+    hints = typing.get_type_hints(model)
+    paths: dict[str, tuple[str, ...]] = {}
+    for field in dataclasses.fields(model):
+        prefix = FLATTENED.get(field.name)
+        if prefix is None:
+            paths[field.name] = (field.name,)
+        else:
+            for inner in dataclasses.fields(hints[field.name]):
+                paths[prefix + inner.name] = (field.name, inner.name)
+    return paths
+
+
+_PLANS: dict[tuple[Table, type], Plan] = {}
+
+
+def plan(table: Table, model: type) -> Plan:
+    """How `table`'s rows are read off `model` objects: the columns with a same-named field,
+    and the columns left for the writer (an autoincrementing id is left to the database)."""
+    known = _PLANS.get((table, model))
+    if known is not None:
+        return known
+    paths = _field_paths(model)
+    read = tuple((c.name, paths[c.name]) for c in table.columns if c.name in paths)
+    filled = frozenset(
+        c.name for c in table.columns if c.name not in paths and c is not table.autoincrement_column
+    )
+    _PLANS[(table, model)] = (read, filled)
+    return read, filled
+
+
+def model_row(table: Table, obj: Any, **filled: Any) -> dict[str, Any]:
+    """`table`'s row for the model object `obj`; `filled` gives the columns the model does not
+    hold (and must give exactly those)."""
+    read, needed = plan(table, type(obj))
+    if needed != filled.keys():
+        raise TypeError(
+            f"{table.name} from {type(obj).__name__}: the writer must give {sorted(needed)}, "
+            f"gave {sorted(filled)}"
+        )
+    out = dict(filled)
+    for column, path in read:
+        value = obj
+        for name in path:
+            value = getattr(value, name)
+        out[column] = value
+    return out
+
+
 def _filing_row(filing: Filing, version: str) -> dict[str, Any]:
-    staffing = filing.staffing
-    return {
-        "source_path": filing.source_path,
-        "source_sha256": filing.source_sha256,
-        "source_format": filing.source_format,
-        "doc_type": filing.doc_type,
-        "title": filing.title,
-        "region": filing.region,
-        "fiscal_year": filing.fiscal_year,
-        "department": filing.department,
-        "project_name": filing.project_name,
-        "mid_long_term_goal": filing.mid_long_term_goal,
-        "annual_goal": filing.annual_goal,
-        "part": filing.part,
-        "container_sha256": filing.container_sha256,
-        "implementing_unit": filing.implementing_unit,
-        "project_period": filing.project_period,
-        "annual_goal_actual": filing.annual_goal_actual,
-        "total_score": filing.total_score,
-        "status": filing.status,
-        "pipeline_version": version,
-        "ingested_at": dt.datetime.now(dt.UTC),
-        "organization": filing.organization,
-        "staff_admin_quota": staffing.admin_quota,
-        "staff_admin_in_use": staffing.admin_in_use,
-        "staff_admin_aux_quota": staffing.admin_aux_quota,
-        "staff_institution_quota": staffing.institution_quota,
-        "staff_institution_in_use": staffing.institution_in_use,
-    }
+    return model_row(
+        schema.filings, filing, pipeline_version=version, ingested_at=dt.datetime.now(dt.UTC)
+    )
 
 
 def _delete_children(conn: Connection, filing_id: int) -> None:
@@ -108,7 +149,7 @@ def write_filing(engine: Engine, filing: Filing, version: str) -> int:
 
 
 def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
-    row = _filing_row(filing, version)
+    filing_row = _filing_row(filing, version)
     existing = conn.execute(
         select(schema.filings.c.id).where(
             schema.filings.c.source_sha256 == filing.source_sha256,
@@ -117,37 +158,26 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
     ).scalar_one_or_none()
     if existing is None:
         filing_id = int(
-            conn.execute(insert(schema.filings).values(**row)).inserted_primary_key[0]  # type: ignore[index]
+            conn.execute(insert(schema.filings).values(**filing_row)).inserted_primary_key[0]  # type: ignore[index]
         )
     else:
         filing_id = int(existing)
-        conn.execute(update(schema.filings).where(schema.filings.c.id == filing_id).values(**row))
+        conn.execute(
+            update(schema.filings).where(schema.filings.c.id == filing_id).values(**filing_row)
+        )
         _delete_children(conn, filing_id)
     if filing.main_functions:
         conn.execute(
             insert(schema.main_functions),
-            [{"filing_id": filing_id, "seq": m.seq, "text": m.text} for m in filing.main_functions],
+            [
+                model_row(schema.main_functions, m, filing_id=filing_id)
+                for m in filing.main_functions
+            ],
         )
     if filing.fund_lines:
         conn.execute(
             insert(schema.fund_lines),
-            [
-                {
-                    "filing_id": filing_id,
-                    "seq": f.seq,
-                    "section": f.section,
-                    "parent": f.parent,
-                    "name": f.name,
-                    "half_year_plan": f.half_year_plan,
-                    "full_year_budget": f.full_year_budget,
-                    "initial_budget": f.initial_budget,
-                    "executed": f.executed,
-                    "execution_rate": f.execution_rate,
-                    "weight": f.weight,
-                    "score": f.score,
-                }
-                for f in filing.fund_lines
-            ],
+            [model_row(schema.fund_lines, f, filing_id=filing_id) for f in filing.fund_lines],
         )
     target_rows: list[dict[str, Any]] = []
     if filing.indicators:
@@ -156,63 +186,17 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
             insert(schema.indicators).returning(
                 schema.indicators.c.id, sort_by_parameter_order=True
             ),
-            [
-                {
-                    "filing_id": filing_id,
-                    "seq": i.seq,
-                    "level1": i.level1,
-                    "level2": i.level2,
-                    "key_task": i.key_task,
-                    "level3": i.level3,
-                    "function_seq": i.function_seq,
-                    "canonical_name": i.canonical_name,
-                    "match_score": i.match_score,
-                    "page": i.page,
-                    "level2_raw": i.level2_raw,
-                    "weight": i.weight,
-                    "score": i.score,
-                    "deviation_reason": i.deviation_reason,
-                    "direction": i.direction,
-                    "value_type": i.value_type,
-                }
-                for i in filing.indicators
-            ],
+            [model_row(schema.indicators, i, filing_id=filing_id) for i in filing.indicators],
         ).scalars()
         for indicator_id, indicator in zip(ids, filing.indicators, strict=True):
             target_rows += [
-                {
-                    "indicator_id": indicator_id,
-                    "period": t.period,
-                    "raw": t.raw,
-                    "comparator": t.comparator,
-                    "value": t.value,
-                    "value_max": t.value_max,
-                    "unit": t.unit,
-                    "kind": t.kind,
-                    "label": t.label,
-                    "due_date": t.due_date,
-                    "value_wan": t.value_wan,
-                    "ocr_text": t.ocr_text,
-                    "effective_comparator": t.effective_comparator,
-                    "grade": t.grade,
-                    "polarity": t.polarity,
-                }
-                for t in indicator.targets
+                model_row(schema.targets, t, indicator_id=indicator_id) for t in indicator.targets
             ]
     if target_rows:
         conn.execute(insert(schema.targets), target_rows)
     if filing.findings:
         conn.execute(
             insert(schema.findings),
-            [
-                {
-                    "filing_id": filing_id,
-                    "severity": f.severity,
-                    "code": f.code,
-                    "message": f.message,
-                    "location": f.location,
-                }
-                for f in filing.findings
-            ],
+            [model_row(schema.findings, f, filing_id=filing_id) for f in filing.findings],
         )
     return filing_id

@@ -236,3 +236,74 @@ def test_ingest_refuses_an_older_schema_and_db_upgrade_fixes_it(db_url: str) -> 
     upgrade(engine)
     assert current(engine) is not None
     assert ingest([SEED], db_url).ok == 1
+
+
+# --- rows derived from the model ----------------------------------------------------------------
+
+
+def test_rows_come_from_the_model_and_the_writer_fills_only_keys() -> None:
+    from jixiao.load import schema
+    from jixiao.load.writer import plan
+    from jixiao.normalize import Filing, Finding, FundLine, Indicator, MainFunction, Target
+
+    filled = {
+        (schema.filings, Filing): {"pipeline_version", "ingested_at"},
+        (schema.main_functions, MainFunction): {"filing_id"},
+        (schema.fund_lines, FundLine): {"filing_id"},
+        (schema.indicators, Indicator): {"filing_id"},
+        (schema.targets, Target): {"indicator_id"},
+        (schema.findings, Finding): {"filing_id"},
+    }
+    for (table, model), want in filled.items():
+        read, needed = plan(table, model)
+        assert needed == want, table.name
+        ids = {"id"} if table.autoincrement_column is not None else set()
+        assert {c for c, _ in read} | needed | ids == set(table.c.keys()), table.name
+    read, _ = plan(schema.filings, Filing)
+    assert dict(read)["staff_admin_quota"] == ("staffing", "admin_quota")
+
+
+def test_a_column_the_model_lacks_must_be_given() -> None:
+    from sqlalchemy import Column, Integer, MetaData, Table, Text
+
+    from jixiao.load.writer import model_row
+    from jixiao.normalize import MainFunction
+
+    table = Table(
+        "main_functions",
+        MetaData(),
+        Column("filing_id", Integer, primary_key=True),
+        Column("seq", Integer, primary_key=True),
+        Column("text", Text),
+        Column("not_in_the_model", Text),
+    )
+    with pytest.raises(TypeError, match="not_in_the_model"):
+        model_row(table, MainFunction(1, "x"), filing_id=1)
+    row = model_row(table, MainFunction(1, "x"), filing_id=7, not_in_the_model="y")
+    assert row == {"filing_id": 7, "seq": 1, "text": "x", "not_in_the_model": "y"}
+
+
+def test_staffing_lands_in_its_columns(db_url: str) -> None:
+    from jixiao.pipeline import file_to_filings
+
+    (filing,) = file_to_filings(SEED, "off", None)
+    ingest([SEED], db_url)
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        got = conn.execute(
+            text(
+                "SELECT staff_admin_quota, staff_admin_in_use, staff_admin_aux_quota, "
+                "staff_institution_quota, staff_institution_in_use, organization FROM filings"
+            )
+        ).one()
+    engine.dispose()
+    staffing = filing.staffing
+    assert tuple(got) == (
+        staffing.admin_quota,
+        staffing.admin_in_use,
+        staffing.admin_aux_quota,
+        staffing.institution_quota,
+        staffing.institution_in_use,
+        filing.organization,
+    )
+    assert staffing.admin_quota is not None

@@ -24,7 +24,7 @@ def _amount_unit() -> str:
     return str(dictionaries.load("funds")["amount_unit"])
 
 
-def _column_name(column: str) -> str:
+def column_name(column: str) -> str:
     """A column as a filing prints it: the first of its words in sections.yaml funds_columns."""
     return str(dictionaries.load("sections")["funds_columns"][column][0])
 
@@ -194,7 +194,7 @@ def _check_sum(
         "warning",
         "funds_do_not_add_up",
         f"{what} add up to {_fmt(got)} {unit} but {whole.name} is {_fmt(total)} {unit} "
-        f"({_column_name(column)}): a difference of {_fmt(diff)} {unit}. Check these lines in "
+        f"({column_name(column)}): a difference of {_fmt(diff)} {unit}. Check these lines in "
         "the filing; either the filing is wrong or a number was misread.",
         whole.location,
     )

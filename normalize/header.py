@@ -17,8 +17,9 @@ _ENUMERATOR_ANYWHERE = re.compile(r"[(（]\s*[一二三四五六七八九十百]
 
 
 def paragraphs_to_title(paragraphs: list[Paragraph]) -> str | None:
+    groups = dictionaries.load("sections")["title_words"]
     for p in paragraphs:
-        if "绩效" in p.text and ("表" in p.text or "目标" in p.text):
+        if all(any(word in p.text for word in group) for group in groups):
             return p.text
     return paragraphs[0].text if paragraphs else None
 

@@ -42,8 +42,10 @@ def first_text(row: Row) -> str:
 
 
 def is_indicator_header(row: Row) -> bool:
+    """A row naming the 一级指标 and 三级指标 columns (sections.yaml indicator_columns)."""
     keys = {fold(c.text) for c in row}
-    return "一级指标" in keys and "三级指标" in keys
+    columns = dictionaries.load("sections")["indicator_columns"]
+    return all(any(fold(w) in keys for w in columns[role]) for role in ("level1", "level3"))
 
 
 def label_to_field(text: str) -> str | None:

@@ -49,6 +49,7 @@ def _vocab() -> dict[str, object]:
         "units": alias_to_unit,
         "wan": {k: Decimal(str(v)) for k, v in units["amounts_in_wan"].items()},
         "rank_units": set(units["rank_units"]),
+        "rank_unit": units["rank_units"][0],  # a rank target's unit: 位次
         "multipliers": {k: Decimal(v) for k, v in units["multipliers"].items()},
         "labels": labels,
     }
@@ -225,20 +226,21 @@ def _deadline(raw: str, s: str, fiscal_year: int | None) -> Target | None:
 
 def _rank(raw: str, s: str, fiscal_year: int | None) -> Target | None:
     patterns = _patterns()
+    unit = str(_vocab()["rank_unit"])
     m = patterns["top"].fullmatch(s)
     if m:
         n = to_number(m["n"], chinese=True)
         if n is not None:
-            return Target(raw=raw, kind="rank", comparator="≤", value=n, unit="位次")
+            return Target(raw=raw, kind="rank", comparator="≤", value=n, unit=unit)
     m = patterns["place"].fullmatch(s)
     if m:
         n = to_number(m["n"], chinese=True)
         if n is not None:
-            return Target(raw=raw, kind="rank", comparator="=", value=n, unit="位次")
+            return Target(raw=raw, kind="rank", comparator="=", value=n, unit=unit)
     # "居全省前列" with a subject in front, but one clause only: "有序推进，…保持全省前列" is text.
     m = patterns["standing"].fullmatch(s)
     if m:
-        return Target(raw=raw, kind="rank", unit="位次", label=f"{m['scope']}{m['label']}")
+        return Target(raw=raw, kind="rank", unit=unit, label=f"{m['scope']}{m['label']}")
     return None
 
 

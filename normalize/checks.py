@@ -4,17 +4,26 @@ exactly more than 100%."""
 
 from __future__ import annotations
 
-import re
+from functools import cache
 
 from jixiao import dictionaries
 
 from .model import Finding, Indicator, Target
 
-_RATE = re.compile(r"率$")
-
 
 def _cumulative_units() -> set[str]:
     return set(dictionaries.load("units")["cumulative"])
+
+
+@cache
+def _rate_endings() -> tuple[str, ...]:
+    return tuple(dictionaries.load("units")["rate_name_endings"])
+
+
+def is_rate(name: str) -> bool:
+    """An indicator whose name says it is a rate, a share of a whole (units.yaml
+    rate_name_endings: 执行率, 满意度, 占比 …): its % target cannot exceed 100."""
+    return name.endswith(_rate_endings())
 
 
 def _by_period(indicator: Indicator) -> dict[str, Target]:
@@ -47,7 +56,7 @@ def check_targets(indicators: list[Indicator]) -> list[Finding]:
                     indicator.location,
                 )
             )
-        if _RATE.search(indicator.level3):
+        if is_rate(indicator.level3):
             for target in indicator.targets:
                 if (
                     target.unit == "%"

@@ -4,7 +4,6 @@ end broke and garbled it, using the clean text of that item."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rapidfuzz import fuzz
 
@@ -12,16 +11,13 @@ from jixiao import dictionaries
 
 from .indicators import FunctionGroup
 from .model import Finding, Indicator, MainFunction
+from .text import fold
 
 # Below this partial-ratio score a 职能 cell is not taken to be about a 主要职能 item at all.
 _LINK_THRESHOLD = 60.0
 # Cells print full-width punctuation; 主要职能 text pasted from elsewhere often has ASCII.
 _GAP = re.compile(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
 _FULL_WIDTH = str.maketrans({",": "，", "(": "（", ")": "）", ":": "：", ";": "；"})
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def _split_label(text: str) -> tuple[str, str]:
@@ -34,7 +30,7 @@ def _split_label(text: str) -> tuple[str, str]:
 def _best_function(
     body: str, functions: list[tuple[MainFunction, str]]
 ) -> tuple[MainFunction, float] | None:
-    folded = _fold(body)
+    folded = fold(body, simplified=False)
     scored = [(f, fuzz.partial_ratio(folded, folded_text)) for f, folded_text in functions]
     if not scored:
         return None
@@ -44,7 +40,10 @@ def _best_function(
 
 def _repair_from(body: str, source: str) -> str:
     """The span of `source` that `body` is a damaged copy of, in the cell's punctuation style."""
-    folded_body, folded_source = _fold(body).rstrip("等"), _fold(source)
+    folded_body, folded_source = (
+        fold(body, simplified=False).rstrip("等"),
+        fold(source, simplified=False),
+    )
     alignment = fuzz.partial_ratio_alignment(folded_body, folded_source)
     if alignment is None:
         return body
@@ -63,7 +62,7 @@ def _repair_from(body: str, source: str) -> str:
 
 def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -> list[Finding]:
     findings: list[Finding] = []
-    folded_functions = [(f, _fold(f.text)) for f in functions]
+    folded_functions = [(f, fold(f.text, simplified=False)) for f in functions]
     for group in groups:
         printed = group.printed
         label, body = _split_label(printed)
@@ -82,11 +81,11 @@ def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -
             )
         else:
             function, _ = match
-            clean = _fold(body).rstrip("等")
+            clean = fold(body, simplified=False).rstrip("等")
             # Only a cell that shows damage is repaired: broken over a page end, or with gaps
             # where characters were lost. A cell that merely paraphrases its item is kept.
             damaged = len(group.parts) > 1 or _GAP.search(body) is not None
-            if damaged and clean not in _fold(function.text):
+            if damaged and clean not in fold(function.text, simplified=False):
                 repaired = _repair_from(body, function.text)
                 text = label + repaired + ("等" if body.endswith("等") else "")
                 findings.append(
@@ -118,17 +117,10 @@ def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -
     return findings
 
 
-_PUNCT = re.compile(r"[\s，,。．.、；;：:（）()“”\"'《》]")
-
-
-def _bare(text: str) -> str:
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text))
-
-
 def _clean_copy(text: str, sources: list[str]) -> str | None:
     """The one clean copy of `text` among `sources`, when OCR damaged it: the same characters
     give or take a few, found in exactly one place."""
-    probe = _bare(text)
+    probe = fold(text, simplified=False, drop_punct=True)
     if len(probe) < 6:
         return None
     found: set[str] = set()
@@ -144,7 +136,10 @@ def _clean_copy(text: str, sources: list[str]) -> str | None:
         tail = source.rfind(text[-2:], alignment.dest_start, alignment.dest_end + 3)
         if head >= 0 and tail >= head:
             span = source[head : tail + 2]
-        if abs(len(_bare(span)) - len(probe)) <= 2 and span != text:
+        if (
+            abs(len(fold(span, simplified=False, drop_punct=True)) - len(probe)) <= 2
+            and span != text
+        ):
             found.add(span)
     return found.pop() if len(found) == 1 else None
 

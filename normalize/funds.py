@@ -6,32 +6,49 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 
 from jixiao import dictionaries
 from jixiao.extract import Cell
 
 from .model import Finding, FundLine
 from .sections import Row, nonempty
-from .text import is_placeholder, key, matches_any, to_number
+from .text import fold, is_placeholder, matches_any, to_number
 
-# Columns that hold amounts (scaled to 万元, and summed from children to parent).
+# Columns that hold amounts (scaled to the stored unit, and summed from children to parent).
 AMOUNT_COLUMNS = ("half_year_plan", "full_year_budget", "initial_budget", "executed")
-_COLUMN_NAMES = {
-    "half_year_plan": "半年计划执行数",
-    "full_year_budget": "全年预算数",
-    "initial_budget": "年初预算数",
-    "executed": "全年执行数",
-}
+
+
+def _amount_unit() -> str:
+    """The unit amounts are stored in (funds.yaml amount_unit)."""
+    return str(dictionaries.load("funds")["amount_unit"])
+
+
+def column_name(column: str) -> str:
+    """A column as a filing prints it: the first of its words in sections.yaml funds_columns."""
+    return str(dictionaries.load("sections")["funds_columns"][column][0])
+
+
+@cache
+def _subtotal_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in dictionaries.load("funds")["subtotal"])
+
+
+def _is_subtotal(text: str) -> bool:
+    """小计 (funds.yaml subtotal)."""
+    return fold(text) in _subtotal_words()
 
 
 def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
-    """The block header says the unit: 万元 as a rule; 元 or 亿元 are converted to 万元."""
+    """The block header says the unit (funds.yaml unit_markers): the stored unit as a rule;
+    another is converted with its factor from units.yaml amounts_in_wan."""
     markers = dictionaries.load("funds")["unit_markers"]
-    header = "".join(key(c.text) for c in nonempty(rows[0])) if rows else ""
-    for unit, factor in (("万元", Decimal(1)), ("亿元", Decimal(10000)), ("元", Decimal("0.0001"))):
-        if any(key(m) in header for m in markers[unit]):
-            return factor, unit
-    return Decimal(1), "万元"
+    factors = dictionaries.load("units")["amounts_in_wan"]
+    header = "".join(fold(c.text) for c in nonempty(rows[0])) if rows else ""
+    for unit, words in markers.items():
+        if any(fold(m) in header for m in words):
+            return Decimal(str(factors[unit])), str(unit)
+    return Decimal(1), _amount_unit()
 
 
 def header_to_columns(cells: list[Cell]) -> list[str]:
@@ -40,8 +57,8 @@ def header_to_columns(cells: list[Cell]) -> list[str]:
     columns = dictionaries.load("sections")["funds_columns"]
     out = []
     for cell in cells:
-        k = key(cell.text)
-        exact = [col for col, words in columns.items() if k in {key(w) for w in words}]
+        k = fold(cell.text)
+        exact = [col for col, words in columns.items() if k in {fold(w) for w in words}]
         contained = [col for col, words in columns.items() if matches_any(cell.text, words)]
         if exact or contained:
             out.append((exact or contained)[0])
@@ -60,12 +77,12 @@ def row_to_amounts(
         if c.text
         and to_number(c.text) is None
         and not is_placeholder(c.text)
-        and key(c.text) != "小计"
+        and not _is_subtotal(c.text)
     ]
     if not names:
         return None, {}
     name_at = names[-1]
-    after = [c for c in cells[name_at + 1 :] if key(c.text) != "小计"]
+    after = [c for c in cells[name_at + 1 :] if not _is_subtotal(c.text)]
     if len(after) != len(columns):
         after = [c for c in after if to_number(c.text) is not None][-len(columns) :]
         pairs = list(zip(reversed(columns), reversed(after), strict=False))
@@ -88,19 +105,20 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
     funds = dictionaries.load("funds")
     factor, unit = _unit_factor(rows)
     findings: list[Finding] = []
-    if unit != "万元":
+    if unit != _amount_unit():
         findings.append(
             Finding(
                 "info",
                 "amounts_converted",
-                f"The funds block states its amounts in {unit}; they are stored in 万元.",
+                f"The funds block states its amounts in {unit}; they are stored in "
+                f"{_amount_unit()}.",
                 rows[0][0].location if rows else None,
             )
         )
-    section_keys = {s: {key(w) for w in words} for s, words in sections["funds_sections"].items()}
-    income_total_names = {key(n) for n in funds["income"]["totals"]}
-    child_sets = {key(p): {key(c) for c in cs} for p, cs in funds["income"]["children"].items()}
-    top_level_spend = {key(n) for n in funds["expenditure"]["top_level"]}
+    section_keys = {s: {fold(w) for w in words} for s, words in sections["funds_sections"].items()}
+    income_total_names = {fold(n) for n in funds["income"]["totals"]}
+    child_sets = {fold(p): {fold(c) for c in cs} for p, cs in funds["income"]["children"].items()}
+    top_level_spend = {fold(n) for n in funds["expenditure"]["top_level"]}
     projects_parent = funds["expenditure"]["projects_parent"]
 
     lines: list[FundLine] = []
@@ -111,7 +129,7 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
     in_projects = False
     for row in rows:
         cells = nonempty(row)
-        texts = {key(c.text) for c in cells if c.text}
+        texts = {fold(c.text) for c in cells if c.text}
         named_section = next((s for s, ks in section_keys.items() if ks & texts), None)
         header = header_to_columns([c for c in cells if c.text])
         if named_section or (header and not any(to_number(c.text) for c in cells if c.text)):
@@ -123,31 +141,37 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
         if name_cell is None:
             continue
         name = name_cell.text.replace("\n", "")
-        is_subtotal = any(key(c.text) == "小计" for c in cells)
+        is_subtotal = any(_is_subtotal(c.text) for c in cells)
         line = FundLine(seq=len(lines) + 1, section=section, name=name, location=name_cell.location)
         for column, amount in amounts.items():
             setattr(line, column, amount)
         if section == "income":
-            if key(name) in income_total_names and income_total is None:
+            if fold(name) in income_total_names and income_total is None:
                 income_total = name
-            elif open_parent and part_name(name) in child_sets.get(key(open_parent), set()):
+            elif open_parent and part_name(name) in child_sets.get(fold(open_parent), set()):
                 line.parent = open_parent
             else:
                 line.parent = income_total
                 open_parent = name if is_subtotal or part_name(name) in child_sets else None
         else:
-            if key(name) in top_level_spend:
-                in_projects = key(name) == key(projects_parent)
+            if fold(name) in top_level_spend:
+                in_projects = fold(name) == fold(projects_parent)
             elif in_projects:
                 line.parent = projects_parent
         lines.append(line)
     return lines, findings
 
 
+@cache
+def _part_of() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in dictionaries.load("funds")["part_of"])
+    return re.compile(rf"^\s*(?:{words})\s*[:：]\s*")
+
+
 def part_name(name: str) -> str:
-    """A line's name for matching, without the 其中： that says it is part of the line above
-    (the name itself is stored as printed)."""
-    return key(re.sub(r"^\s*其中\s*[:：]\s*", "", name))
+    """A line's name for matching, without the 其中： (funds.yaml part_of) that says it is part
+    of the line above (the name itself is stored as printed)."""
+    return fold(_part_of().sub("", name))
 
 
 def _fmt(amount: Decimal) -> str:
@@ -165,11 +189,12 @@ def _check_sum(
     diff = got - total
     if abs(diff) <= tolerance:
         return None
+    unit = _amount_unit()
     return Finding(
         "warning",
         "funds_do_not_add_up",
-        f"{what} add up to {_fmt(got)} 万元 but {whole.name} is {_fmt(total)} 万元 "
-        f"({_COLUMN_NAMES[column]}): a difference of {_fmt(diff)} 万元. Check these lines in "
+        f"{what} add up to {_fmt(got)} {unit} but {whole.name} is {_fmt(total)} {unit} "
+        f"({column_name(column)}): a difference of {_fmt(diff)} {unit}. Check these lines in "
         "the filing; either the filing is wrong or a number was misread.",
         whole.location,
     )
@@ -181,7 +206,7 @@ def reconcile_funds(lines: list[FundLine]) -> list[Finding]:
     funds = dictionaries.load("funds")
     tolerance = Decimal(str(funds["tolerance"]))
     by_name = {(line.section, line.name): line for line in lines}
-    any_by_name = {key(line.name): line for line in lines}
+    any_by_name = {fold(line.name): line for line in lines}
     children: dict[tuple[str, str], list[FundLine]] = defaultdict(list)
     for line in lines:
         if line.parent:
@@ -197,8 +222,8 @@ def reconcile_funds(lines: list[FundLine]) -> list[Finding]:
             if finding:
                 findings.append(finding)
     for rule in funds["balances"]:
-        part_lines = [any_by_name.get(key(n)) for n in rule["parts"]]
-        whole = any_by_name.get(key(rule["whole"]))
+        part_lines = [any_by_name.get(fold(n)) for n in rule["parts"]]
+        whole = any_by_name.get(fold(rule["whole"]))
         if whole is None or any(p is None for p in part_lines):
             continue
         for column in rule["columns"]:

@@ -10,15 +10,16 @@ from jixiao.extract import Paragraph
 
 from .model import MainFunction, Staffing
 from .sections import Row, nonempty
-from .text import key
+from .text import fold, to_number
 
 _ENUMERATOR = re.compile(r"^\s*[(（]\s*[一二三四五六七八九十百]+\s*[)）]\s*|^\s*\d+\s*[.、．]\s*")
 _ENUMERATOR_ANYWHERE = re.compile(r"[(（]\s*[一二三四五六七八九十百]+\s*[)）]")
 
 
 def paragraphs_to_title(paragraphs: list[Paragraph]) -> str | None:
+    groups = dictionaries.load("sections")["title_words"]
     for p in paragraphs:
-        if "绩效" in p.text and ("表" in p.text or "目标" in p.text):
+        if all(any(word in p.text for word in group) for group in groups):
             return p.text
     return paragraphs[0].text if paragraphs else None
 
@@ -67,7 +68,7 @@ def to_region(title: str | None, department: str | None) -> str | None:
         (sections["department_region_pattern"], department),
     ):
         if text:
-            m = re.match(pattern, key(text))
+            m = re.match(pattern, fold(text))
             if m:
                 return m["region"]
     return None
@@ -101,7 +102,7 @@ def text_to_main_functions(text: str | None) -> list[MainFunction]:
 
 def _split_at_numbered(text: str) -> list[str]:
     marks = list(_ENUMERATOR_ANYWHERE.finditer(text))
-    numbers = [_cn_number(m.group()) for m in marks]
+    numbers = [to_number(m.group().strip("()（） "), chinese=True) for m in marks]
     cuts = [
         m.start()
         for k, m in enumerate(marks)
@@ -110,19 +111,6 @@ def _split_at_numbered(text: str) -> list[str]:
     bounds = [0, *cuts, len(text)]
     pieces = (text[a:b].strip() for a, b in itertools.pairwise(bounds))
     return [p for p in pieces if p]
-
-
-def _cn_number(enumerator: str) -> int | None:
-    digits = "一二三四五六七八九"
-    core = enumerator.strip("()（） ")
-    if core == "十":
-        return 10
-    if core.startswith("十"):
-        return 10 + digits.index(core[1]) + 1 if len(core) == 2 else None
-    if "十" in core:
-        tens, _, ones = core.partition("十")
-        return (digits.index(tens) + 1) * 10 + (digits.index(ones) + 1 if ones else 0)
-    return digits.index(core) + 1 if core in digits else None
 
 
 def text_to_staffing(text: str | None) -> Staffing:

@@ -20,7 +20,7 @@ from .model import Finding, Indicator
 from .ocr_review import OcrValue
 from .sections import IndicatorItem, Row
 from .targets import parse_target
-from .text import is_placeholder, key, to_number
+from .text import fold, is_placeholder, to_number
 
 PERIODS = ("H1", "FY", "LT", "actual", "prior")
 ATTRIBUTES = ("nature", "unit", "direction")
@@ -79,11 +79,11 @@ def header_to_columns(cells: Row) -> tuple[Column, ...]:
     """Header cells to columns with roles, e.g. level1 level2 key_task level3 H1 FY. Cells
     the dictionary does not know (绩效指标 in front of 一级指标) take no column."""
     columns = dictionaries.load("sections")["indicator_columns"]
-    lookup = {key(word): role for role, words in columns.items() for word in words}
+    lookup = {fold(word): role for role, words in columns.items() for word in words}
     return tuple(
-        Column(lookup[key(c.text)], c.col, c.col_span or 1)
+        Column(lookup[fold(c.text)], c.col, c.col_span or 1)
         for c in cells
-        if c.text and key(c.text) in lookup
+        if c.text and fold(c.text) in lookup
     )
 
 
@@ -92,9 +92,9 @@ def split_columns(columns: tuple[Column, ...], sub: Row, grid: bool) -> tuple[Co
     gives way to its parts. On a grid, the parts replace the column they stand under; else the
     last value column."""
     words = {
-        key(w): role for w, role in dictionaries.load("sections")["indicator_subcolumns"].items()
+        fold(w): role for w, role in dictionaries.load("sections")["indicator_subcolumns"].items()
     }
-    parts = [Column(words[key(c.text)], c.col, c.col_span or 1) for c in sub if c.text]
+    parts = [Column(words[fold(c.text)], c.col, c.col_span or 1) for c in sub if c.text]
     if grid:
         kept = [c for c in columns if not any(c.col <= p.col < c.col + c.span for p in parts)]
         return tuple(sorted([*kept, *parts], key=lambda c: c.col))
@@ -105,7 +105,7 @@ def split_columns(columns: tuple[Column, ...], sub: Row, grid: bool) -> tuple[Co
 def _dedupe_adjacent(cells: list[Cell]) -> list[Cell]:
     out: list[Cell] = []
     for cell in cells:
-        if not out or key(out[-1].text) != key(cell.text):
+        if not out or fold(out[-1].text) != fold(cell.text):
             out.append(cell)
     return out
 
@@ -125,7 +125,7 @@ def cells_to_labels(
     """Label cells by what they say. `level1_cols`, on a grid: only a cell in the 一级 column
     is a 一级 name (成本指标 in the 二级 column is a 二级 under 产出)."""
     anchors = dictionaries.load("sections")
-    level1_keys = {key(n) for n in anchors["level1_names"]}
+    level1_keys = {fold(n) for n in anchors["level1_names"]}
     function_re = re.compile(anchors["function_label_pattern"])
     out = _RowLabels()
     rest: list[Cell] = []
@@ -133,7 +133,7 @@ def cells_to_labels(
         if not cell.text:
             continue
         in_level1 = level1_cols is None or cell.col in level1_cols
-        if out.level1 is None and key(cell.text) in level1_keys and in_level1:
+        if out.level1 is None and fold(cell.text) in level1_keys and in_level1:
             out.level1 = cell.text
         elif out.function is None and function_re.match(cell.text):
             out.function = cell
@@ -192,8 +192,10 @@ def to_direction(text: str | None) -> str | None:
     """指标方向性 as printed (正向指标, 越小越好 …) to 正向 | 反向."""
     if not text:
         return None
-    comparator = dictionaries.load("comparators")["directions"].get(key(text))
-    return {"≥": "正向", ">": "正向", "≤": "反向", "<": "反向"}.get(comparator or "")
+    comparators = dictionaries.load("comparators")
+    comparator = comparators["directions"].get(fold(text))
+    direction = comparators["direction_of"].get(comparator or "")
+    return str(direction) if direction else None
 
 
 def cells_to_scores(by_role: dict[str, Cell]) -> tuple[dict[str, Decimal], list[Finding]]:

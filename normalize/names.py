@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from jixiao import dictionaries
 
 from .model import Finding, Indicator
-from .text import key, match_key
+from .text import fold
 
 STRICT = 90.0  # whole-string score accepted outright
 LOOSE = 78.0  # accepted when the runner-up is MARGIN behind
@@ -41,7 +41,7 @@ def _table() -> tuple[dict[str, Canonical], list[str]]:
     for row in dictionaries.load_csv("indicators"):
         entry = Canonical(row["canonical_name"], row["level1"], row["level2"])
         for name in [row["canonical_name"], *filter(None, row["aliases"].split("|"))]:
-            by_key[match_key(name)] = entry
+            by_key[fold(name, drop_punct=True)] = entry
     return by_key, list(by_key)
 
 
@@ -58,7 +58,7 @@ def _jieba() -> object:
 
 @cache
 def _words(text: str) -> str:
-    return " ".join(w for w in _jieba().lcut(match_key(text)) if w.strip())  # type: ignore[attr-defined]
+    return " ".join(w for w in _jieba().lcut(fold(text, drop_punct=True)) if w.strip())  # type: ignore[attr-defined]
 
 
 @cache
@@ -69,7 +69,7 @@ def _canonical_words() -> list[tuple[str, str]]:
 def name_to_canonical(name: str) -> tuple[Canonical, float] | None:
     """The canonical indicator a printed name means, with the score of the match."""
     by_key, keys = _table()
-    probe = match_key(name)
+    probe = fold(name, drop_punct=True)
     if not probe:
         return None
     found = process.extract(probe, keys, scorer=fuzz.ratio, limit=8)
@@ -101,7 +101,7 @@ def name_to_canonical(name: str) -> tuple[Canonical, float] | None:
 
 
 def _level_key(text: str | None) -> str:
-    return key(text or "").removesuffix("指标")
+    return fold(text or "").removesuffix("指标")
 
 
 def match_canonical_names(indicators: list[Indicator]) -> list[Finding]:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 
 from jixiao.extract import Cell
 
+from .checks import is_rate
 from .model import Finding, Indicator, Target
 from .targets import parse_target
 
 # Below this OCR score a value cell is worth a look.
 LOW_CONFIDENCE = 0.8
-_RATE_NAME = re.compile(r"(率|度|比|比例|占比|比重)$")
 
 
 @dataclass
@@ -39,7 +39,7 @@ def _shape_repairs(text: str) -> str:
 
 def _context_repairs(text: str, sibling: Target | None, name: str) -> str:
     """Repairs that need the indicator: a rate, and the other period's target."""
-    if sibling is None or sibling.unit != "%" or not _RATE_NAME.search(name):
+    if sibling is None or sibling.unit != "%" or not is_rate(name):
         return text
     m = re.fullmatch(r"([=≥≤<>]?)(\d+(?:\.\d+)?)96", text)
     if m and float(m.group(2)) <= 100:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from jixiao import dictionaries
 
+from .funds import column_name
 from .model import Finding, FundLine, Indicator
 from .sections import Row
 from .text import to_number
@@ -35,9 +36,10 @@ def check_execution_rates(lines: list[FundLine]) -> list[Finding]:
                 Finding(
                     "warning",
                     "execution_rate_mismatch",
-                    f"{line.name}: 执行率 is printed as {line.execution_rate}% but 全年执行数 / "
-                    f"全年预算数 = {line.executed} / {line.full_year_budget} = {computed:.2f}%. "
-                    "Check both figures in the filing.",
+                    f"{line.name}: {column_name('execution_rate')} is printed as "
+                    f"{line.execution_rate}% but {column_name('executed')} / "
+                    f"{column_name('full_year_budget')} = {line.executed} / "
+                    f"{line.full_year_budget} = {computed:.2f}%. Check both figures in the filing.",
                     line.location,
                 )
             )

@@ -10,7 +10,7 @@ from typing import Literal
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
 
-from .text import key, matches_any
+from .text import fold, matches_any
 
 Row = tuple[Cell, ...]
 
@@ -42,18 +42,20 @@ def first_text(row: Row) -> str:
 
 
 def is_indicator_header(row: Row) -> bool:
-    keys = {key(c.text) for c in row}
-    return "一级指标" in keys and "三级指标" in keys
+    """A row naming the 一级指标 and 三级指标 columns (sections.yaml indicator_columns)."""
+    keys = {fold(c.text) for c in row}
+    columns = dictionaries.load("sections")["indicator_columns"]
+    return all(any(fold(w) in keys for w in columns[role]) for role in ("level1", "level3"))
 
 
 def label_to_field(text: str) -> str | None:
     """A header label ('单位名称', '主管部门', '中期目标（2024—2026年）') to its field name."""
-    label = key(text)
+    label = fold(text)
     if len(label) > 24:
         return None
     for name, anchors in dictionaries.load("sections")["header_fields"].items():
         for anchor in anchors:
-            a = key(anchor)
+            a = fold(anchor)
             if label.startswith(a) or (a in label and len(label) <= 12):
                 return str(name)
     return None
@@ -84,11 +86,11 @@ def column_labels(row: Row) -> list[tuple[str, Cell]] | None:
     """A row of labels only ('总体目标 | 中期目标 | 年度目标'): the fields whose values stand in
     the row below, column by column. The first cell may be a group word."""
     cells = nonempty(row)
-    groups = {key(g) for g in dictionaries.load("sections")["label_groups"]}
+    groups = {fold(g) for g in dictionaries.load("sections")["label_groups"]}
     labelled = [(label_to_field(c.text), c) for c in cells[1:]]
     if len(labelled) < 2 or any(name is None for name, _ in labelled):
         return None
-    if label_to_field(cells[0].text) is None and key(cells[0].text) not in groups:
+    if label_to_field(cells[0].text) is None and fold(cells[0].text) not in groups:
         return None
     return [(name, c) for name, c in labelled if name is not None]
 
@@ -105,8 +107,10 @@ def paragraph_to_field(paragraph: Paragraph) -> tuple[str, Row] | None:
 
 
 def is_title(text: str) -> bool:
-    k = key(text)
-    return len(k) <= 60 and any(key(m) in k for m in dictionaries.load("sections")["title_markers"])
+    k = fold(text)
+    return len(k) <= 60 and any(
+        fold(m) in k for m in dictionaries.load("sections")["title_markers"]
+    )
 
 
 def starts_filing(row: Row) -> bool:
@@ -142,24 +146,24 @@ def document_to_parts(doc: RawDocument) -> list[tuple[Block, ...]]:
 
 
 def is_subheader(row: Row) -> bool:
-    words = {key(w) for w in dictionaries.load("sections")["indicator_subcolumns"]}
+    words = {fold(w) for w in dictionaries.load("sections")["indicator_subcolumns"]}
     cells = nonempty(row)
-    return bool(cells) and all(key(c.text) in words for c in cells)
+    return bool(cells) and all(fold(c.text) in words for c in cells)
 
 
 def document_to_sections(doc: RawDocument) -> Sections:
     """One pass over the blocks. Region changes are driven by anchor cells, not positions."""
     anchors = dictionaries.load("sections")
-    level1_keys = {key(n) for n in anchors["level1_names"]}
+    level1_keys = {fold(n) for n in anchors["level1_names"]}
     summary_rows = {
-        name: {key(w) for w in words} for name, words in anchors["summary_rows"].items()
+        name: {fold(w) for w in words} for name, words in anchors["summary_rows"].items()
     }
     out = Sections()
     region: Literal["header", "funds", "indicators"] = "header"
     pending: list[tuple[str, Cell]] | None = None  # column labels waiting for their values
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            if region == "indicators" and key(block.text) in level1_keys:
+            if region == "indicators" and fold(block.text) in level1_keys:
                 out.indicator_items.append(IndicatorItem("marker", paragraph=block))
             elif region == "header":
                 labelled = paragraph_to_field(block)
@@ -178,7 +182,7 @@ def document_to_sections(doc: RawDocument) -> Sections:
                 continue
             if region == "indicators":
                 summary = next(
-                    (n for n, ks in summary_rows.items() if key(first_text(row)) in ks), None
+                    (n for n, ks in summary_rows.items() if fold(first_text(row)) in ks), None
                 )
                 if summary:
                     out.summary[summary] = row

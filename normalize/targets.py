@@ -9,17 +9,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
-
-import cn2an
 
 from jixiao import dictionaries
 
 from .model import Target
+from .text import fold, to_number
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 _NUM = (
@@ -42,7 +40,8 @@ def _vocab() -> dict[str, object]:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
     return {
-        "symbols": sorted(comparators["symbols"].items(), key=lambda kv: -len(kv[0])),
+        "canonical": frozenset(comparators["canonical"]),
+        "bounds": comparators["direction_of"],
         "prefix": comparators["prefix_words"],
         "suffix": comparators["suffix_words"],
         "prefix_re": alternation(list(comparators["prefix_words"])),
@@ -50,36 +49,61 @@ def _vocab() -> dict[str, object]:
         "units": alias_to_unit,
         "wan": {k: Decimal(str(v)) for k, v in units["amounts_in_wan"].items()},
         "rank_units": set(units["rank_units"]),
+        "rank_unit": units["rank_units"][0],  # a rank target's unit: 位次
         "multipliers": {k: Decimal(v) for k, v in units["multipliers"].items()},
         "labels": labels,
     }
 
 
-def fold(text: str) -> str:
+def _fold_value(text: str) -> str:
     """The comparable form of a value cell: NFKC (full-width digits, ％ ＝ ＞), look-alike signs to
-    their canonical forms, no whitespace, no closing punctuation."""
-    s = unicodedata.normalize("NFKC", text)
-    for alias, canonical in _vocab()["symbols"]:  # type: ignore[attr-defined]
-        s = s.replace(alias, canonical)
-    s = re.sub(r"\s+", "", s)
-    return s.strip("。.;；,，")
+    their canonical forms, no whitespace, no closing punctuation; characters as printed."""
+    return fold(text, simplified=False, comparators=True, trim=True)
 
 
-def to_decimal(number: str) -> Decimal | None:
-    """'1,234.5' or '三十' or '两' to a Decimal; None when it is not a number."""
-    number = number.replace(",", "")
-    try:
-        return Decimal(number)
-    except InvalidOperation:
-        pass
-    try:
-        converted = cn2an.cn2an(number, "smart")
-    except Exception:  # cn2an raises bare ValueError and friends on odd input
-        return None
-    try:
-        return Decimal(str(converted))
-    except InvalidOperation:
-        return None
+def _alternation(words: list[str]) -> str:
+    """Words as a regex alternation, in the dictionary's order."""
+    return "|".join(re.escape(w) for w in words)
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """The deadline and rank forms, their words from deadlines.yaml and scopes.yaml."""
+    deadlines = dictionaries.load("deadlines")
+    scopes = dictionaries.load("scopes")
+    suffix = (
+        rf"(?P<before>{_alternation(deadlines['before'])})?(?:{_alternation(deadlines['done'])})?"
+    )
+    period_end = _alternation(deadlines["period_end"])
+    scope = rf"(?P<scope>{_alternation(scopes['scopes'])})"
+    lead = rf"(?:{_alternation(scopes['leads'])})?"
+    n = r"(?P<n>\d+|[一二两三四五六七八九十]+)"
+    return {
+        "day": re.compile(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})" + suffix),
+        "month": re.compile(
+            r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号])?"
+            rf"(?P<edge>{_alternation(list(deadlines['month_edges']))})?" + suffix
+        ),
+        "year_end": re.compile(
+            rf"(?:(?P<y>\d{{4}})年)?(?:{_alternation(deadlines['year_end'])})" + suffix
+        ),
+        "quarter": re.compile(
+            rf"(?:(?P<y>\d{{4}})年)?(?:第)?(?P<q>[一二三四1-4])季度(?:{period_end})?" + suffix
+        ),
+        "half": re.compile(
+            rf"(?:(?P<y>\d{{4}})年)?(?P<h>{_alternation(list(deadlines['halves']))})半年"
+            rf"(?:{period_end})?" + suffix
+        ),
+        "top": re.compile(
+            rf"{scope}?{lead}(?:排名)?前{n}(?:{_alternation(scopes['top_suffixes'])})?(?:以内)?"
+        ),
+        "place": re.compile(
+            rf"{scope}?{lead}(?:排名)?第{n}(?:{_alternation(scopes['place_suffixes'])})?"
+        ),
+        "standing": re.compile(
+            rf"[^,;，；]*?{scope}(?:排名)?(?P<label>{_alternation(scopes['standings'])})"
+        ),
+    }
 
 
 def resolve_unit(text: str) -> tuple[str | None, Decimal] | None:
@@ -122,7 +146,7 @@ def _strip_comparators(s: str) -> tuple[str | None, str]:
             found.append(vocab["prefix"][m.group(1)])  # type: ignore[index]
             s = s[m.end() :]
             changed = True
-        if s[:1] in "=≥≤><" and s:
+        if s and s[:1] in vocab["canonical"]:  # type: ignore[operator]
             found.append(s[0])
             s = s[1:]
             changed = True
@@ -135,8 +159,6 @@ def _strip_comparators(s: str) -> tuple[str | None, str]:
 
 
 # --- rules: each takes (raw, folded, fiscal_year) and returns a Target or None -----------------
-
-_DEADLINE_SUFFIX = r"(?P<before>前|之前|以前|内|之内)?(?:完成|前完成|结束)?"
 
 
 def _end_of_month(year: int, month: int) -> dt.date:
@@ -159,20 +181,18 @@ def _deadline(raw: str, s: str, fiscal_year: int | None) -> Target | None:
         m2 = int(m["m2"])
         if 1 <= m2 <= 12:
             return target(_end_of_month(y2, m2), True)
-    m = re.fullmatch(r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})" + _DEADLINE_SUFFIX, s)
+    patterns = _patterns()
+    m = patterns["day"].fullmatch(s)
     if m:
         try:
             return target(dt.date(int(m["y"]), int(m["m"]), int(m["d"])), bool(m["before"]))
         except ValueError:
             return None
-    m = re.fullmatch(
-        r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号])?"
-        r"(?P<edge>底|末|份|中旬|上旬|下旬)?" + _DEADLINE_SUFFIX,
-        s,
-    )
+    m = patterns["month"].fullmatch(s)
     if m and 1 <= int(m["m"]) <= 12:
         year, month = year_of(m["y"]), int(m["m"])
         before = bool(m["before"])
+        edge = dictionaries.load("deadlines")["month_edges"].get(m["edge"]) or {}
         if year is None:
             return target(None, before)
         try:
@@ -180,59 +200,47 @@ def _deadline(raw: str, s: str, fiscal_year: int | None) -> Target | None:
                 date = dt.date(year, month, int(m["d"]))
             elif before and not m["edge"]:
                 date = dt.date(year, month, 1) - dt.timedelta(days=1)  # "6月前": before June
-            elif m["edge"] == "上旬":
-                date = dt.date(year, month, 10)
-            elif m["edge"] == "中旬":
-                date = dt.date(year, month, 20)
+            elif edge.get("day", "end") != "end":
+                date = dt.date(year, month, int(edge["day"]))  # 上旬: the 10th
             else:
                 date = _end_of_month(year, month)
         except ValueError:
             return None
-        return target(date, before or m["edge"] in ("底", "末"))
-    m = re.fullmatch(
-        r"(?:(?P<y>\d{4})年)?(?:年底|年末|底|年内|年度内|本年度内|全年)" + _DEADLINE_SUFFIX, s
-    )
+        return target(date, before or bool(edge.get("by")))  # "6月底" is by the end of June
+    m = patterns["year_end"].fullmatch(s)
     if m and (m["y"] or not s[:1].isdigit()):
         year = year_of(m["y"])
         return target(dt.date(year, 12, 31) if year else None, True)
-    m = re.fullmatch(
-        r"(?:(?P<y>\d{4})年)?(?:第)?(?P<q>[一二三四1-4])季度(?:末|底)?" + _DEADLINE_SUFFIX, s
-    )
+    m = patterns["quarter"].fullmatch(s)
     if m:
         quarter = "一二三四".find(m["q"]) + 1 or int(m["q"])
         year = year_of(m["y"])
         return target(_end_of_month(year, quarter * 3) if year else None, True)
-    m = re.fullmatch(r"(?:(?P<y>\d{4})年)?(?P<h>上|下)半年(?:末|底)?" + _DEADLINE_SUFFIX, s)
+    m = patterns["half"].fullmatch(s)
     if m:
         year = year_of(m["y"])
-        month = 6 if m["h"] == "上" else 12
+        month = int(dictionaries.load("deadlines")["halves"][m["h"]])
         return target(_end_of_month(year, month) if year else None, True)
     return None
 
 
-_SCOPE = r"(?P<scope>全国|全省|全市|全区|全县|省内|市内|区内|县内|同类城市|同级部门)"
-
-
 def _rank(raw: str, s: str, fiscal_year: int | None) -> Target | None:
-    lead = r"(?:排名|排|位居|居于|居|保持|位列|进入|处于|达到|在)?"
-    m = re.fullmatch(
-        rf"{_SCOPE}?{lead}(?:排名)?前(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位|强)?(?:以内)?", s
-    )
+    patterns = _patterns()
+    unit = str(_vocab()["rank_unit"])
+    m = patterns["top"].fullmatch(s)
     if m:
-        n = to_decimal(m["n"])
+        n = to_number(m["n"], chinese=True)
         if n is not None:
-            return Target(raw=raw, kind="rank", comparator="≤", value=n, unit="位次")
-    m = re.fullmatch(
-        rf"{_SCOPE}?{lead}(?:排名)?第(?P<n>\d+|[一二两三四五六七八九十]+)(?:名|位)?", s
-    )
+            return Target(raw=raw, kind="rank", comparator="≤", value=n, unit=unit)
+    m = patterns["place"].fullmatch(s)
     if m:
-        n = to_decimal(m["n"])
+        n = to_number(m["n"], chinese=True)
         if n is not None:
-            return Target(raw=raw, kind="rank", comparator="=", value=n, unit="位次")
+            return Target(raw=raw, kind="rank", comparator="=", value=n, unit=unit)
     # "居全省前列" with a subject in front, but one clause only: "有序推进，…保持全省前列" is text.
-    m = re.fullmatch(rf"[^,;，；]*?{_SCOPE}(?:排名)?(?P<label>前列|领先|第一方阵)", s)
+    m = patterns["standing"].fullmatch(s)
     if m:
-        return Target(raw=raw, kind="rank", unit="位次", label=f"{m['scope']}{m['label']}")
+        return Target(raw=raw, kind="rank", unit=unit, label=f"{m['scope']}{m['label']}")
     return None
 
 
@@ -241,7 +249,7 @@ def _range(raw: str, s: str, fiscal_year: int | None) -> Target | None:
     m = re.fullmatch(rf"±(?P<a>{_NUM})(?P<u>[^\d]*)", body)
     if m:
         unit = resolve_unit(m["u"])
-        a = to_decimal(m["a"])
+        a = to_number(m["a"], chinese=True)
         if unit is None or a is None:
             return None
         return Target(
@@ -253,7 +261,7 @@ def _range(raw: str, s: str, fiscal_year: int | None) -> Target | None:
     if not m:
         return None
     u1, u2 = resolve_unit(m["u1"]), resolve_unit(m["u2"])
-    a, b = to_decimal(m["a"]), to_decimal(m["b"])
+    a, b = to_number(m["a"], chinese=True), to_number(m["b"], chinese=True)
     if u1 is None or u2 is None or a is None or b is None:
         return None
     if m["u1"] and u1[0] != u2[0]:
@@ -264,7 +272,7 @@ def _range(raw: str, s: str, fiscal_year: int | None) -> Target | None:
     return Target(
         raw=raw,
         kind="range",
-        comparator=comparator if comparator not in ("≥", "≤", ">", "<") else None,
+        comparator=comparator if comparator not in _vocab()["bounds"] else None,  # type: ignore[operator]
         value=low,
         value_max=high,
         unit=u2[0],
@@ -277,7 +285,7 @@ def _quantity(raw: str, s: str, fiscal_year: int | None) -> Target | None:
     m = re.fullmatch(rf"(?P<n>{_NUM})(?P<u>[^\d]*)", body)
     if not m:
         return None
-    number = to_decimal(m["n"])
+    number = to_number(m["n"], chinese=True)
     unit = resolve_unit(m["u"])
     if number is None or unit is None:
         return None
@@ -321,7 +329,7 @@ def comparator_of(word: str | None) -> str | None:
     """A 指标性质 / direction cell ("≥", "大于等于", "不低于", "正向", "反向") as a comparator."""
     if not word:
         return None
-    s = fold(word)
+    s = _fold_value(word)
     directions = dictionaries.load("comparators")["directions"]
     if s in directions:
         return str(directions[s])
@@ -330,7 +338,7 @@ def comparator_of(word: str | None) -> str | None:
         return str(vocab["prefix"][s])  # type: ignore[index]
     if s in vocab["suffix"]:  # type: ignore[operator]
         return str(vocab["suffix"][s])  # type: ignore[index]
-    return s if s in ("=", "≥", "≤", ">", "<") else None
+    return s if s in vocab["canonical"] else None  # type: ignore[operator]
 
 
 def _with_hints(
@@ -341,7 +349,7 @@ def _with_hints(
     if target.comparator is None and stated and target.kind in ("quantitative", "rank", "deadline"):
         changes["comparator"] = stated
     if unit and target.unit is None and target.value is not None:
-        resolved = resolve_unit(fold(unit))
+        resolved = resolve_unit(_fold_value(unit))
         if resolved and resolved[0]:
             value = target.value * resolved[1]
             changes.update(
@@ -376,7 +384,7 @@ def parse_target(
     comparator and unit win; the direction only fills `effective_comparator` where no
     comparator is stated."""
     raw = text if isinstance(text, str) else str(text)
-    s = fold(raw)
+    s = _fold_value(raw)
     target = Target(raw=raw, kind="text")
     if s:
         for rule in _RULES:

@@ -233,6 +233,14 @@ def test_wider_forms(raw: str) -> None:
         ("第三季度", dt.date(2024, 9, 30), "≤"),
         ("第一季度末", dt.date(2024, 3, 31), "≤"),
         ("上半年", dt.date(2024, 6, 30), "≤"),
+        # every month edge of dictionaries/deadlines.yaml
+        ("6月上旬", dt.date(2024, 6, 10), None),
+        ("6月中旬前", dt.date(2024, 6, 20), "≤"),
+        ("6月下旬", dt.date(2024, 6, 30), None),
+        ("2月末", dt.date(2024, 2, 29), "≤"),
+        ("11月份完成", dt.date(2024, 11, 30), None),
+        ("下半年底", dt.date(2024, 12, 31), "≤"),
+        ("本年度内", dt.date(2024, 12, 31), "≤"),
     ],
 )
 def test_deadlines_take_the_fiscal_year(raw: str, due: dt.date, comparator: str | None) -> None:

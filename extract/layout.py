@@ -238,6 +238,8 @@ def chars_to_aligned_fragments(
                     PageCell(page=page, bbox=box, row=r, col=col, text=line_text(seg).strip())
                 )
         bbox = Box.enclosing(c.bbox for c in cells)
+        # Its columns are where segments start, clustered across the rows: positions from the
+        # page, as for a ruled table, so a cell's `col` is its column (normalize places by it).
         fragments.append(Fragment(page=page, bbox=bbox, cells=cells, n_rows=len(run), grid=True))
     return fragments, leftover
 

@@ -30,8 +30,9 @@ class PageCell:
 
 @dataclass
 class Fragment:
-    """One page's piece of a table. `grid`: its cells' columns are true grid columns (a ruled
-    table, printed or scanned)."""
+    """One page's piece of a table. `grid`: its cells' columns are grid columns from the page's
+    geometry (ruled tables, printed or scanned, and columns of aligned text); the stitched
+    Table carries it."""
 
     page: int
     bbox: Box

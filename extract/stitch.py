@@ -160,7 +160,7 @@ def stitch(
             placed.append(cell)
         offset += fragment.n_rows - skip
         previous_cells = list(placed)
-    return _cells_to_table(placed, grid=False), notes  # TEMP
+    return _cells_to_table(placed, grid=all(f.grid for f in fragments)), notes
 
 
 def merge_pieces(a: str, b: str) -> str:

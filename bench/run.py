@@ -212,7 +212,7 @@ def bench_ocr() -> dict[str, Any]:
     import pypdfium2 as pdfium
 
     from jixiao.extract.ocr import engine
-    from jixiao.extract.scan import render_pdf_page, scan_dpi
+    from jixiao.extract.render import render_pdf_page, scan_dpi
 
     doc = pdfium.PdfDocument(SCANNED)
     images = [render_pdf_page(doc, k, scan_dpi(doc, k)) for k in range(len(doc))]

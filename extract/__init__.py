@@ -69,7 +69,7 @@ class _Read:
 def _read(data: bytes, fmt: str, ocr: str) -> _Read:
     """The reader each format needs; heavy ones (pdfplumber, OCR, Office) load only then."""
     if fmt == "pdf":
-        from .pdf import pdf_to_blocks
+        from .pages import pdf_to_blocks
 
         blocks, notes, pages, scanned = pdf_to_blocks(data, ocr)
         return _Read("pdf-scanned" if scanned else "pdf", blocks, notes, pages)
@@ -80,7 +80,7 @@ def _read(data: bytes, fmt: str, ocr: str) -> _Read:
                 "turned off. Run again with --ocr auto.",
                 code="needs_ocr",
             )
-        from .scan import images_to_blocks
+        from .pages import images_to_blocks
 
         blocks, notes, pages = images_to_blocks(data)
         return _Read("image", blocks, notes, pages)

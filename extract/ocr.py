@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .geometry import Char
+
 log = logging.getLogger(__name__)
 
 
@@ -72,11 +74,11 @@ def _char_weight(ch: str) -> float:
     return 1.0 if ord(ch) > 0x2E7F else 0.55
 
 
-def lines_to_chars(lines: list[OcrLine], scale: float) -> list[dict[str, Any]]:
-    """OCR lines to pdfplumber-like chars in points (`scale` = points per pixel), each char
-    placed along its line in proportion to its printed width, so that a line that runs over a
-    cell border is split where the border is. Every char carries its line's score."""
-    chars: list[dict[str, Any]] = []
+def lines_to_chars(lines: list[OcrLine], scale: float) -> list[Char]:
+    """OCR lines to Chars in points (`scale` = points per pixel), each char placed along its
+    line in proportion to its printed width, so that a line that runs over a cell border is
+    split where the border is. Every char carries its line's score."""
+    chars: list[Char] = []
     for line in lines:
         x0, top, x1, bottom = (v * scale for v in line.box)
         weights = [_char_weight(ch) for ch in line.text]
@@ -86,20 +88,6 @@ def lines_to_chars(lines: list[OcrLine], scale: float) -> list[dict[str, Any]]:
         for ch, weight in zip(line.text, weights, strict=True):
             width = weight * unit
             if not ch.isspace():
-                chars.append(
-                    {
-                        "text": ch,
-                        "x0": x,
-                        "x1": x + width,
-                        "top": top,
-                        "bottom": bottom,
-                        "doctop": top,
-                        "size": size,
-                        "upright": True,
-                        "fontname": "ocr",
-                        "matrix": (1, 0, 0, 1, x, 0),
-                        "confidence": line.score,
-                    }
-                )
+                chars.append(Char(ch, x, x + width, top, bottom, size, confidence=line.score))
             x += width
     return chars

@@ -1,6 +1,6 @@
 """Scanned pages: page image → upright, deskewed, stamp-free → ruling grid (OpenCV morphology)
-→ OCR chars → the same page items a text layer gives (pdf.layout_to_items), so stitching and
-everything after are shared.
+→ OCR chars (typed `Char`s) and cell boxes in points, the same a text layer gives, for
+layout.py; so the layout, stitching and everything after are shared.
 
     image → red stamp removed (the red channel: a red stamp is bright there, black ink dark)
           → deskewed (±3°, from the long horizontal rules)
@@ -14,22 +14,17 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from .model import ExtractError, Note
+from .geometry import Box, Char, Rule, snap_boxes
+from .model import ExtractError
 from .ocr import OcrLine, image_to_lines, lines_to_chars
-from .pdf import Box, _PageResult, layout_to_items
+from .settings import SCAN, ScanSettings
 
 log = logging.getLogger(__name__)
-
-MAX_SKEW = 3.0  # degrees
-SNAP_PT = 4.0  # cell borders closer than this (points) are one rule on a scan
-RENDER_DPI = 170
-# Below this mean recognition score a page may be upside down: try it turned.
-_UPRIGHT_SCORE = 0.6
 
 
 def red_free_gray(image: np.ndarray) -> np.ndarray:
@@ -83,7 +78,7 @@ def _profile_sharpness(binary: np.ndarray, degrees: float) -> float:
     return float(np.square(np.diff(rows)).sum())
 
 
-def skew_angle(gray: np.ndarray) -> float:
+def skew_angle(gray: np.ndarray, settings: ScanSettings = SCAN) -> float:
     """Degrees the page is turned (within ±3°), by the projection profile: rules and text lines
     give the sharpest row profile when they lie level. Coarse search, then a fine one."""
     binary = binarize(gray)
@@ -93,7 +88,7 @@ def skew_angle(gray: np.ndarray) -> float:
         return cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
     small, large = shrunk(800), shrunk(2000)
-    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.2)
+    coarse = np.arange(-settings.max_skew, settings.max_skew + 1e-9, 0.2)
     best = max(coarse, key=lambda a: _profile_sharpness(small, a))
     fine = np.arange(best - 0.2, best + 0.2 + 1e-9, 0.02)
     best = max(fine, key=lambda a: _profile_sharpness(large, a))
@@ -127,7 +122,9 @@ def quarter_turned(gray: np.ndarray) -> bool:
     return columns > 2.0 * rows
 
 
-def upright_lines(gray: np.ndarray) -> tuple[np.ndarray, list[OcrLine], int]:
+def upright_lines(
+    gray: np.ndarray, settings: ScanSettings = SCAN
+) -> tuple[np.ndarray, list[OcrLine], int]:
     """OCR in the page's reading orientation, found without the direction classifier: a page on
     its side is read both ways round, a poorly read page upside down too, and the turn
     (degrees, counter-clockwise) whose text reads best wins."""
@@ -136,7 +133,7 @@ def upright_lines(gray: np.ndarray) -> tuple[np.ndarray, list[OcrLine], int]:
         candidates, best = [1, 3], (gray, image_to_lines(gray), 0)
     else:
         lines = image_to_lines(gray)
-        if _mean_score(lines) >= _UPRIGHT_SCORE:
+        if _mean_score(lines) >= settings.upright_score:
             return gray, lines, 0
         candidates, best = [2], (gray, lines, 0)
     for k in candidates:
@@ -147,18 +144,18 @@ def upright_lines(gray: np.ndarray) -> tuple[np.ndarray, list[OcrLine], int]:
     return best
 
 
-def _segments(mask: np.ndarray, scale: float) -> list[dict[str, Any]]:
+def _segments(mask: np.ndarray, scale: float) -> list[Rule]:
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out = []
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
-        out.append({"x0": x * scale, "x1": (x + w) * scale, "top": (y + h / 2) * scale})
+        out.append(Rule(x * scale, (x + w) * scale, (y + h / 2) * scale))
     return out
 
 
 def rules_to_tables(
-    gray: np.ndarray, scale: float
-) -> tuple[list[tuple[Box, list[Box]]], list[dict[str, Any]]]:
+    gray: np.ndarray, scale: float, settings: ScanSettings = SCAN
+) -> tuple[list[tuple[Box, list[Box]]], list[Rule]]:
     """Tables (outer box, cell boxes) in points, and the printed horizontal rules."""
     horizontal, vertical = _line_masks(binarize_rules(gray))
     # Bridge the small breaks a scan puts in printed rules.
@@ -181,37 +178,16 @@ def rules_to_tables(
             continue
         boxes = snap_boxes(
             [
-                ((x + cx) * scale, (y + cy) * scale, (x + cx + cw) * scale, (y + cy + ch) * scale)
+                Box(
+                    (x + cx) * scale, (y + cy) * scale, (x + cx + cw) * scale, (y + cy + ch) * scale
+                )
                 for cx, cy, cw, ch in cells
             ],
-            SNAP_PT,
+            settings.snap_pt,
         )
-        outer = (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
-        tables.append((outer, boxes))
+        tables.append((Box.enclosing(boxes), boxes))
     tables.sort(key=lambda t: t[0][1])
     return tables, printed
-
-
-def _cluster_means(values: list[float], tol: float) -> dict[float, float]:
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= tol:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return {v: sum(g) / len(g) for g in groups for v in g}
-
-
-def snap_boxes(boxes: list[Box], tol: float) -> list[Box]:
-    """Cell borders of one rule, a pixel or two apart on a scan, moved onto one line."""
-    xs = _cluster_means([v for b in boxes for v in (b[0], b[2])], tol)
-    ys = _cluster_means([v for b in boxes for v in (b[1], b[3])], tol)
-    return [(xs[b[0]], ys[b[1]], xs[b[2]], ys[b[3]]) for b in boxes]
 
 
 def _enclosed(table: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -228,33 +204,35 @@ def _enclosed(table: np.ndarray) -> list[tuple[int, int, int, int]]:
     return cells
 
 
-def image_to_result(image: np.ndarray, number: int, dpi: float) -> _PageResult:
-    """One page image to its items, with notes on what was done to read it."""
-    result = _PageResult(number)
+@dataclass
+class ScanLayout:
+    """What a page image gives the layout: chars and rules in points, and what was done to
+    read it."""
+
+    chars: list[Char]
+    tables: list[tuple[Box, list[Box]]]
+    rules: list[Rule]
+    turn: int  # degrees turned (counter-clockwise) to read upright
+    angle: float  # degrees straightened
+
+
+def image_to_layout(image: np.ndarray, dpi: float, settings: ScanSettings = SCAN) -> ScanLayout:
+    """One page image to its chars, ruled tables and rules, upright and straight."""
     gray = red_free_gray(image)
-    angle = skew_angle(gray)
+    angle = skew_angle(gray, settings)
     gray = rotate(gray, angle)
-    gray, lines, turn = upright_lines(gray)
+    gray, lines, turn = upright_lines(gray, settings)
     if turn:
-        angle = skew_angle(gray)
+        angle = skew_angle(gray, settings)
         gray = rotate(gray, angle)
         lines = image_to_lines(gray) if abs(angle) >= 0.05 else lines
     scale = 72.0 / dpi
     chars = lines_to_chars(lines, scale)
-    tables, printed = rules_to_tables(gray, scale)
-    result.items = layout_to_items(number, chars, tables, printed)
-    done = [f"read by OCR at {dpi:.0f} dpi"]
-    if turn:
-        done.append(f"turned {turn}° to read upright")
-    if abs(angle) >= 0.05:
-        done.append(f"straightened by {angle:.1f}°")
-    result.notes.append(
-        Note("info", "page_ocr", f"Page {number} was {', '.join(done)}.", f"page {number}")
-    )
-    return result
+    tables, printed = rules_to_tables(gray, scale, settings)
+    return ScanLayout(chars, tables, printed, turn, angle)
 
 
-def images_in(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
+def images_in(data: bytes, settings: ScanSettings = SCAN) -> Iterator[tuple[np.ndarray, float]]:
     """Every page of a PNG, JPEG or (multi-page) TIFF, as RGB arrays with their dpi."""
     from PIL import Image, ImageSequence
 
@@ -272,48 +250,6 @@ def images_in(data: bytes) -> Iterator[tuple[np.ndarray, float]]:
         ) from exc
     with img:
         for frame in ImageSequence.Iterator(img):
-            dpi = frame.info.get("dpi", (RENDER_DPI, RENDER_DPI))[0] or RENDER_DPI
+            default = settings.render_dpi
+            dpi = frame.info.get("dpi", (default, default))[0] or default
             yield np.asarray(frame.convert("RGB")), float(dpi)
-
-
-def scan_dpi(pdf: Any, index: int) -> float:
-    """The resolution a scanned page was made at (its one big image), to render it pixel for
-    pixel: resampling blurs hairline rules. RENDER_DPI when the page is not one image."""
-    import pypdfium2.raw as pdfium_c
-
-    page = pdf[index]
-    try:
-        width = page.get_size()[0]
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
-            x0, _, x1, _ = obj.get_bounds()
-            if x1 - x0 >= 0.8 * width:
-                pixels = obj.get_metadata().width
-                return float(min(300, max(100, round(pixels * 72 / (x1 - x0)))))
-    finally:
-        page.close()
-    return float(RENDER_DPI)
-
-
-def render_pdf_page(pdf: Any, index: int, dpi: float = RENDER_DPI) -> np.ndarray:
-    """A PDF page as an RGB array, rendered by PDFium (no poppler)."""
-    page = pdf[index]
-    try:
-        bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB, not PDFium's BGR
-        return np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
-    finally:
-        page.close()
-
-
-def images_to_blocks(data: bytes) -> tuple[tuple[Any, ...], tuple[Note, ...], int]:
-    """An image file (every frame of a TIFF) read by OCR, pages stitched like a PDF's."""
-    from .pdf import pages_to_blocks
-
-    count = 0
-
-    def pages() -> Iterator[_PageResult]:
-        nonlocal count
-        for count, (image, dpi) in enumerate(images_in(data), start=1):
-            yield image_to_result(image, count, dpi)
-
-    blocks, notes = pages_to_blocks(pages())
-    return tuple(blocks), tuple(notes), count

@@ -29,7 +29,7 @@ def lines_to_blocks(lines: list[str]) -> tuple[Block, ...]:
 
     def close_table() -> None:
         if rows:
-            blocks.append(Table(rows=tuple(rows)))
+            blocks.append(Table(rows=tuple(rows), grid=False))  # leading tabs vary: no grid
             rows.clear()
 
     for number, line in enumerate(lines, start=1):

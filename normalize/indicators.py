@@ -266,19 +266,14 @@ def items_to_indicators(
         if "level3" not in state.layout:
             continue
         tail = state.layout[state.layout.index("level3") :]
-        geometry = any(c.bbox is not None for c in item.cells) and any(
-            r not in PERIODS for r in tail[1:]
-        )
-        on_grid = item.grid or geometry
-        placed = place_row(list(item.cells), state.columns, on_grid)
+        placed = place_row(list(item.cells), state.columns, item.grid)
         # Where columns are known (office grids, ruled PDF tables, scans), a 一级 name counts
         # as 一级 only in the 一级 column.
-        has_columns = on_grid or any(c.bbox is not None for c in item.cells)
         level1_cols = next(
             (
                 range(c.col, c.col + c.span)
                 for c in state.columns
-                if c.role == "level1" and has_columns
+                if c.role == "level1" and item.grid
             ),
             None,
         )

@@ -13,16 +13,11 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLES, assert_same_content
 from jixiao.extract import Table, extract_file
-from jixiao.extract.pdf import (
-    _Cell,
-    _Fragment,
-    cells_to_grid,
-    chars_to_quality,
-    chars_to_text,
-    chars_to_turn,
-    merge_pieces,
-    stitch,
-)
+from jixiao.extract.geometry import Box, Char
+from jixiao.extract.layout import cells_to_grid, chars_to_text
+from jixiao.extract.page_types import Fragment, PageCell
+from jixiao.extract.stitch import merge_pieces, stitch
+from jixiao.extract.text_layer import chars_to_quality, chars_to_turn
 from jixiao.pipeline import file_to_filing, ingest
 
 PDF = SAMPLES / "pdf"
@@ -158,28 +153,25 @@ def test_unruled_table_falls_back_to_text_alignment() -> None:
 # --- the steps on their own --------------------------------------------------------------
 
 
-def _char(text: str, x0: float, top: float, size: float = 10.0) -> dict[str, Any]:
-    return {
-        "text": text,
-        "x0": x0,
-        "x1": x0 + size,
-        "top": top,
-        "bottom": top + size,
-        "size": size,
-        "matrix": (1, 0, 0, 1, x0, 0),
-    }
+def _char(text: str, x0: float, top: float, size: float = 10.0) -> Char:
+    return Char(text, x0, x0 + size, top, top + size, size)
+
+
+def _plumber_char(text: str, matrix: tuple[float, ...] = (1, 0, 0, 1, 0, 0)) -> dict[str, Any]:
+    """A char as pdfplumber gives it (only what the turn check reads)."""
+    return {"text": text, "x0": 0, "x1": 10, "top": 0, "bottom": 10, "size": 10, "matrix": matrix}
 
 
 def test_spans_come_from_geometry() -> None:
     # 3 columns x 3 rows; the first column merged over all rows, the last row's two right cells
     # merged across columns.
     boxes = [
-        (0, 0, 10, 30),
-        (10, 0, 20, 10),
-        (20, 0, 30, 10),
-        (10, 10, 20, 20),
-        (20, 10, 30, 20),
-        (10, 20, 30, 30),
+        Box(0, 0, 10, 30),
+        Box(10, 0, 20, 10),
+        Box(20, 0, 30, 10),
+        Box(10, 10, 20, 20),
+        Box(20, 10, 30, 20),
+        Box(10, 20, 30, 30),
     ]
     cells = cells_to_grid(1, boxes)
     spans = {(c.row, c.col): (c.row_span, c.col_span) for c in cells}
@@ -226,14 +218,14 @@ def test_quality_flags_cid_private_use_and_missing_text() -> None:
 
 
 def test_turn_is_the_majority_direction() -> None:
-    upright = [_char("字", 0, 0)] * 5
-    sideways = [dict(_char("字", 0, 0), matrix=(0, -1, 1, 0, 0, 0))] * 20
+    upright = [_plumber_char("字")] * 5
+    sideways = [_plumber_char("字", matrix=(0, -1, 1, 0, 0, 0))] * 20
     assert chars_to_turn(upright) == 0
     assert chars_to_turn(sideways + upright) == 270
 
 
-def _fragment(page: int, cells: list[_Cell], n_rows: int) -> _Fragment:
-    return _Fragment(page=page, bbox=(0, 0, 30, 100), cells=cells, n_rows=n_rows)
+def _fragment(page: int, cells: list[PageCell], n_rows: int) -> Fragment:
+    return Fragment(page=page, bbox=Box(0, 0, 30, 100), cells=cells, n_rows=n_rows)
 
 
 def test_stitch_drops_repeated_headers_and_joins_split_cells() -> None:
@@ -246,10 +238,10 @@ def test_stitch_drops_repeated_headers_and_joins_split_cells() -> None:
         span: int = 1,
         full: bool = False,
         top: bool = True,
-    ) -> _Cell:
-        return _Cell(
+    ) -> PageCell:
+        return PageCell(
             page=page,
-            bbox=(x0, row * 10, x1, (row + span) * 10),
+            bbox=Box(x0, row * 10, x1, (row + span) * 10),
             row=row,
             row_span=span,
             text=text,
@@ -290,10 +282,12 @@ def test_stitch_drops_repeated_headers_and_joins_split_cells() -> None:
 
 
 def test_stitch_keeps_cells_that_merely_meet_at_a_page_end() -> None:
-    a = _Cell(
-        page=1, bbox=(0, 0, 10, 20), row=0, row_span=2, text="职能2：完整的文字", ends_full=False
+    a = PageCell(
+        page=1, bbox=Box(0, 0, 10, 20), row=0, row_span=2, text="职能2：完整的文字", ends_full=False
     )
-    b = _Cell(page=2, bbox=(0, 0, 10, 20), row=0, row_span=2, text="职能3：另一项", starts_top=True)
+    b = PageCell(
+        page=2, bbox=Box(0, 0, 10, 20), row=0, row_span=2, text="职能3：另一项", starts_top=True
+    )
     table, notes = stitch([_fragment(1, [a], 2), _fragment(2, [b], 2)])
     assert [c.text for r in table.rows for c in r] == ["职能2：完整的文字", "职能3：另一项"]
     assert notes == []
@@ -351,9 +345,11 @@ def test_a_broken_font_map_is_not_taken_for_text() -> None:
 def test_real_pages_are_not_one_glyph() -> None:
     import pdfplumber
 
-    from jixiao.extract.pdf import ONE_GLYPH_SHARE, one_glyph_share
+    from jixiao.extract.settings import TEXT_LAYER
+    from jixiao.extract.text_layer import one_glyph_share, to_chars
 
     for path in (PDF / "suzhou_commerce_2024_seed.pdf", PDF / "suzhou_commerce_2024_excel.pdf"):
         with pdfplumber.open(path) as pdf:
             for page in pdf.pages:
-                assert one_glyph_share(page.chars) < ONE_GLYPH_SHARE / 2
+                share = one_glyph_share(to_chars(page.chars))
+                assert share < TEXT_LAYER.one_glyph_share / 2

@@ -17,14 +17,10 @@ from compare import accuracy
 
 from conftest import SAMPLES
 from jixiao.extract import Table, extract_bytes, extract_file
-from jixiao.extract.scan import (
-    image_to_result,
-    red_free_gray,
-    rotate,
-    rules_to_tables,
-    skew_angle,
-    snap_boxes,
-)
+from jixiao.extract.geometry import Box, snap_boxes
+from jixiao.extract.page_types import Fragment
+from jixiao.extract.pages import image_to_result
+from jixiao.extract.scan import red_free_gray, rotate, rules_to_tables, skew_angle
 from jixiao.pipeline import file_to_filing
 
 SCANS = SAMPLES / "scans"
@@ -109,7 +105,7 @@ def test_quarter_turned_page_is_read_upright() -> None:
         page = np.asarray(img.convert("L"))
     result = image_to_result(np.ascontiguousarray(np.rot90(page, 1)), 1, 180)
     assert "turned 270°" in result.notes[-1].message
-    texts = {c.text for kind, f in result.items if kind == "table" for c in f.cells}
+    texts = {c.text for f in result.items if isinstance(f, Fragment) for c in f.cells}
     assert {"国有资本金", "社保基金"} <= texts
 
 
@@ -207,7 +203,7 @@ def test_red_stamp_vanishes_and_ink_under_it_stays() -> None:
 
 
 def test_snap_boxes_aligns_borders_a_pixel_apart() -> None:
-    boxes = [(0, 0, 10, 10), (10.8, 0.5, 20, 10.6), (0, 10.4, 20, 20)]
+    boxes = [Box(0, 0, 10, 10), Box(10.8, 0.5, 20, 10.6), Box(0, 10.4, 20, 20)]
     snapped = snap_boxes(boxes, 2.0)
     assert snapped[0][2] == snapped[1][0] and snapped[0][3] == snapped[2][1]
 

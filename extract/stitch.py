@@ -4,9 +4,10 @@ page end joined back); page furniture (page numbers) is dropped."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from jixiao import dictionaries
 
 from .geometry import grid_index, snap
 from .layout import join_pieces
@@ -14,12 +15,11 @@ from .model import Block, Cell, Note, Paragraph, Table
 from .page_types import Fragment, PageCell, PageItem, PageResult
 from .settings import LAYOUT, LayoutSettings
 
-_FURNITURE = re.compile(r"^(第\s*\d+\s*页.*|[-—–]?\s*\d+\s*[-—–]?|\d+\s*/\s*\d+|共\s*\d+\s*页.*)$")
 _SENTENCE_END = tuple("。；;！!？?等")
 
 
 def _is_furniture(item: PageItem) -> bool:
-    return isinstance(item, Paragraph) and bool(_FURNITURE.match(item.text))
+    return isinstance(item, Paragraph) and bool(dictionaries.page_furniture().match(item.text))
 
 
 def _same_columns(a: Fragment, b: Fragment, settings: LayoutSettings) -> bool:

@@ -391,3 +391,54 @@ def test_initial_budget_column_is_not_the_full_year_budget() -> None:
         Cell(text=t, row=0, col=k) for k, t in enumerate(["年初预算数", "全年预算数", "执行率"])
     ]
     assert header_to_columns(cells) == ["initial_budget", "full_year_budget", "execution_rate"]
+
+
+def test_empty_level2_row_on_a_ruled_table_is_not_an_indicator() -> None:
+    """Regression: a ruled PDF table whose 效益指标 block opens with an empty 经济效益指标 row
+    (三级 and 指标值 blank, 三级 spanning two grid columns). When normalize guessed the grid
+    from bounding boxes, that row was read off the grid: 经济效益指标 became a target of the
+    row above and the block kept 产出指标 as its 一级. The reader now says the table is a grid."""
+    from jixiao.extract import Cell, Paragraph, RawDocument, Table
+
+    rows = [
+        [(0, 1, "一级指标"), (1, 1, "二级指标"), (2, 2, "三级指标"), (4, 1, "指标值")],
+        [(0, 1, "产出指标"), (1, 1, "成本指标"), (2, 2, "健身器材采购成本"), (4, 1, "≤90万元")],
+        [(0, 1, "效益指标"), (1, 1, "经济效益指标"), (2, 2, ""), (4, 1, "")],
+        [(1, 1, "社会效益指标"), (2, 2, "经常参加体育锻炼人数比例"), (4, 1, "≥43%")],
+        [(1, 1, "生态效益指标"), (2, 2, ""), (4, 1, "")],
+    ]
+    table = Table(
+        tuple(
+            tuple(
+                Cell(
+                    text,
+                    r,
+                    col,
+                    col_span=span,
+                    row_span=1,
+                    page=1,
+                    bbox=(col * 50.0, r * 20.0, (col + span) * 50.0, r * 20.0 + 20),
+                )
+                for col, span, text in row
+            )
+            for r, row in enumerate(rows)
+        ),
+        page=1,
+        grid=True,
+    )
+    doc = RawDocument(
+        "x.pdf",
+        "0" * 64,
+        "pdf",
+        (
+            Paragraph("2024年度项目支出绩效目标表", page=1),
+            Paragraph("项目名称：某项目", page=1),
+            table,
+        ),
+    )
+    filing = normalize(doc)
+    got = [(i.level1, i.level2, i.level3, [t.raw for t in i.targets]) for i in filing.indicators]
+    assert got == [
+        ("产出指标", "成本指标", "健身器材采购成本", ["≤90万元"]),
+        ("效益指标", "社会效益指标", "经常参加体育锻炼人数比例", ["≥43%"]),
+    ]

@@ -239,14 +239,15 @@ def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
         run.corrections,
         help="check a corrections file against the database",
         description="A corrections file (CSV or YAML) holds an analyst's fixes to cells: the "
-        "filing's sha256, the cell's location as findings print it, the corrected text, "
+        "filing's sha256, the cell's reference as findings print it (table 4, row 2, cell 3; "
+        "PDFs: page 2, row 5, cell 3), the corrected text, "
         "optionally the original text, who and why. `ingest --corrections FILE` applies them "
         "on every run. `check` lists corrections whose filing or cell no longer exists (exit "
         "1 when there are any).",
         epilog="examples:\n"
         "  jixiao corrections check corrections.csv\n"
         "  jixiao corrections check fixes.yaml --db sqlite:///filings.db\n\n"
-        "CSV header: sha256,location,corrected,original,who,why",
+        "CSV header: sha256,cell,corrected,original,who,why (a location column is read too)",
     )
     corrections.add_argument("action", choices=("check",))
     corrections.add_argument("file", metavar="FILE")

@@ -1,4 +1,4 @@
-"""The database contract (DESIGN.md): tables, columns and the `indicator_targets` view.
+"""The database contract (README.md, "The database"): tables, columns and the views.
 Names are what analysts' SQL depends on: change them only through migrations."""
 
 from __future__ import annotations

@@ -316,6 +316,7 @@ def sqlite_db(tmp_path: Path) -> str:
     return url
 
 
+@pytest.mark.slow  # a real headless Chromium
 def test_serve_in_a_browser(sqlite_db: str, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
@@ -378,6 +379,7 @@ def test_serve_binds_to_localhost_and_opens_immutable(
     assert "127.0.0.1" in result.stdout and "example" in result.stdout
 
 
+@pytest.mark.slow  # a real headless Chromium
 def test_report_in_a_browser(sqlite_db: str, tmp_path: Path, cli: Cli) -> None:
     from PIL import Image
     from selenium.webdriver.common.by import By

@@ -109,6 +109,7 @@ def test_worker_processes_give_the_same_result(db_url: str, tmp_path: Path) -> N
     assert _scalar(db_url, "SELECT count(*) FROM targets") == 4 * 138
 
 
+@pytest.mark.slow  # worker processes
 def test_time_limit_and_memory_cap_fail_the_file_not_the_batch(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     slow = tmp_path / "in" / "slow.pdf"
@@ -128,6 +129,7 @@ def test_time_limit_and_memory_cap_fail_the_file_not_the_batch(tmp_path: Path) -
     assert _scalar(url, "SELECT count(*) FROM findings WHERE code = 'memory'") == 1
 
 
+@pytest.mark.slow  # worker processes
 def test_dask_local_cluster_writing_to_postgresql(pg_url: str, tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
@@ -170,6 +172,7 @@ def test_second_run_waits_for_the_lock_then_gives_up(db_url: str, tmp_path: Path
     assert ingest([SEED], db_url).ok == 1  # free again
 
 
+@pytest.mark.slow  # worker processes
 def test_kill_9_mid_batch_leaves_whole_filings_and_the_next_run_completes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     _copies(tmp_path / "in", 40)
@@ -298,6 +301,7 @@ def _huge_png() -> bytes:
     )
 
 
+@pytest.mark.slow  # worker processes
 def test_bad_input_never_stops_the_batch(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -1,5 +1,5 @@
-"""Each stage imports only the stages before it (DESIGN.md: the house is one stack), and no two
-modules anywhere in the project import each other, directly or round a longer loop."""
+"""Each stage imports only the stages before it (ARCHITECTURE.md: the house is one stack), and
+no two modules anywhere in the project import each other, directly or round a longer loop."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from import_graph import cycles, describe, graph_of, project_graph
 
 from conftest import ROOT
+from import_graph import cycles, describe, graph_of, project_graph
 
 # Each later module of the package root, and the stages a stage must not import.
 LATER = ("jixiao.cli", "jixiao.commands", "jixiao.pipeline", "jixiao.work", "jixiao.workers")

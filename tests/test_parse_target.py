@@ -1,5 +1,5 @@
 """parse_target, table-driven: every value printed in the seed, then the wider forms filings
-write (DESIGN.md "Target values")."""
+write (README.md, the targets columns; normalize/targets.py)."""
 
 from __future__ import annotations
 

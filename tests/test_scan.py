@@ -13,8 +13,8 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from compare import accuracy
 
+from compare import accuracy
 from conftest import SAMPLES
 from jixiao.extract import Table, extract_bytes, extract_file
 from jixiao.extract.geometry import Box, snap_boxes
@@ -22,6 +22,9 @@ from jixiao.extract.page_types import Fragment
 from jixiao.extract.pages import image_to_result
 from jixiao.extract.scan import red_free_gray, rotate, rules_to_tables, skew_angle
 from jixiao.pipeline import file_to_filing
+
+# OCR of whole pages: seconds each, over a minute for the accuracy bar.
+pytestmark = pytest.mark.slow
 
 SCANS = SAMPLES / "scans"
 EXPECTED = SAMPLES / "expected"
@@ -135,6 +138,7 @@ socket.create_connection = refuse
 import numpy as np
 from jixiao.extract.ocr import image_to_lines
 from PIL import Image
+
 page = np.asarray(Image.open(sys.argv[1]).convert("L"))
 lines = image_to_lines(page)
 assert any(line.text == "社保基金" for line in lines), [line.text for line in lines]

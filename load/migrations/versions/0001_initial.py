@@ -1,5 +1,5 @@
-"""The database contract of DESIGN.md as first released: filings, main_functions, fund_lines,
-indicators, targets, findings and the indicator_targets view.
+"""The database contract (README.md, "The database") as first released: filings,
+main_functions, fund_lines, indicators, targets, findings and the indicator_targets view.
 
 Frozen: the tables and the view are written out here as this revision made them, so a change to
 jixiao.load.schema never changes what upgrading an old database does.

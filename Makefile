@@ -28,10 +28,10 @@ run: $(STAMP_RUN)
 test: $(STAMP_DEV) browser
 	$(PY) -m pytest; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
 
-# The edit loop: everything but the tests marked slow (OCR of whole scans, worker processes);
-# CI runs the full `make test`.
+# The edit loop: everything but the tests marked slow (OCR of whole pages, a browser, worker
+# processes), on every core (each test has its own database); CI runs the full `make test`.
 test-fast: $(STAMP_DEV)
-	$(PY) -m pytest -m "not slow" -q; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
+	$(PY) -m pytest -m "not slow" -q -n auto; status=$$?; [ $$status -ne 5 ] || echo "pytest ran no tests" >&2; exit $$status
 
 # The serve and report tests drive a real headless Chromium: Debian's chromium and
 # chromium-driver (and a CJK font for the screenshots), installed here when running as root;

@@ -21,8 +21,12 @@ from jixiao.normalize import Filing
 from . import schema
 from .writer import delete_filings, write_filing_in
 
-# pg_advisory_lock key: "jixiao" in ASCII, so other tools can tell whose lock it is.
-_PG_LOCK_KEY = 0x6A6978616F
+# pg_advisory_lock's first key: "jixi" in ASCII, so other tools can tell whose lock it is. The
+# second is the schema's hash: jixiao databases kept as schemas of one PostgreSQL database (a
+# team's test and production, or one per test) must not wait for each other.
+_PG_LOCK_KEY = 0x6A697869
+_PG_LOCK = "pg_try_advisory_lock(:k, hashtext(current_schema()))"
+_PG_UNLOCK = "pg_advisory_unlock(:k, hashtext(current_schema()))"
 
 
 class DatabaseBusy(Exception):
@@ -193,7 +197,7 @@ def database_lock(engine: Engine, wait: float) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             while not conn.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": _PG_LOCK_KEY}
+                text(f"SELECT {_PG_LOCK}"), {"k": _PG_LOCK_KEY}
             ).scalar_one():
                 if time.monotonic() >= deadline:
                     raise DatabaseBusy(_busy(wait))
@@ -201,7 +205,7 @@ def database_lock(engine: Engine, wait: float) -> Iterator[None]:
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
+                conn.execute(text(f"SELECT {_PG_UNLOCK}"), {"k": _PG_LOCK_KEY})
         return
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":

@@ -172,6 +172,19 @@ def test_second_run_waits_for_the_lock_then_gives_up(db_url: str, tmp_path: Path
     assert ingest([SEED], db_url).ok == 1  # free again
 
 
+def test_databases_in_two_schemas_do_not_wait_for_each_other(tmp_path: Path) -> None:
+    """Regression: the PostgreSQL run lock covered the whole server database, so an ingest into
+    one schema gave up (DatabaseBusy) while another schema's run held the lock."""
+    from conftest import _pg_schema
+
+    with _pg_schema() as first, _pg_schema() as second:
+        engine = connect(first)
+        create_schema(engine)
+        with database_lock(engine, wait=0):
+            assert ingest([SEED], second, wait=0).ok == 1
+        engine.dispose()
+
+
 @pytest.mark.slow  # worker processes
 def test_kill_9_mid_batch_leaves_whole_filings_and_the_next_run_completes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"

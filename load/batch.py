@@ -196,9 +196,7 @@ def database_lock(engine: Engine, wait: float) -> Iterator[None]:
     deadline = time.monotonic() + max(0.0, wait)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            while not conn.execute(
-                text(f"SELECT {_PG_LOCK}"), {"k": _PG_LOCK_KEY}
-            ).scalar_one():
+            while not conn.execute(text(f"SELECT {_PG_LOCK}"), {"k": _PG_LOCK_KEY}).scalar_one():
                 if time.monotonic() >= deadline:
                     raise DatabaseBusy(_busy(wait))
                 time.sleep(0.5)

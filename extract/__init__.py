@@ -8,6 +8,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from jixiao import codes
+
 from .archive import Entry, archive_entries
 from .model import Block, Cell, CellRef, ExtractError, Note, Paragraph, RawDocument, Table
 from .sniff import decode_text, looks_like_html, sniff_format
@@ -78,7 +80,7 @@ def _read(data: bytes, fmt: str, ocr: str) -> _Read:
             raise ExtractError(
                 "This file is an image (a scan or photo); reading it needs OCR, which --ocr never "
                 "turned off. Run again with --ocr auto.",
-                code="needs_ocr",
+                code=codes.NEEDS_OCR,
             )
         from .pages import images_to_blocks
 
@@ -100,7 +102,7 @@ def _read(data: bytes, fmt: str, ocr: str) -> _Read:
         raise ExtractError(
             "This file is a ZIP archive of several files, not one filing; `jixiao ingest` and "
             "`jixiao extract` read each file inside it (archive_entries does it for callers).",
-            code="is_archive",
+            code=codes.IS_ARCHIVE,
         )
     text, encoding = decode_text(data)
     if looks_like_html(text):
@@ -133,6 +135,6 @@ def extract_file(path: str | Path, ocr: str = "auto") -> RawDocument:
         raise ExtractError(
             f"Could not open the file: {exc.strerror or exc}. Check that it exists and is "
             "readable.",
-            code="unreadable",
+            code=codes.UNREADABLE,
         ) from exc
     return extract_bytes(data, str(path), ocr)

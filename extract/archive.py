@@ -11,6 +11,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from jixiao import codes
+
 from .model import ExtractError
 
 # An entry may not inflate past this, and the archive not past the total; a ratio above the
@@ -67,14 +69,14 @@ def archive_entries(data: bytes) -> Iterator[Entry]:
         raise ExtractError(
             "This ZIP archive is damaged and its list of files cannot be read. Download it "
             "again or unpack it with another tool, then ingest the files.",
-            code="archive_damaged",
+            code=codes.ARCHIVE_DAMAGED,
         ) from exc
     infos = [i for i in z.infolist() if not i.is_dir()]
     if len(infos) > MAX_ENTRIES:
         raise ExtractError(
             f"This ZIP archive lists {len(infos):,} files, more than the {MAX_ENTRIES:,} a filing "
             "archive plausibly holds; it was not opened. Unpack it yourself if it is genuine.",
-            code="archive_too_large",
+            code=codes.ARCHIVE_TOO_LARGE,
         )
     total = 0
     for info in infos:
@@ -85,7 +87,7 @@ def archive_entries(data: bytes) -> Iterator[Entry]:
         if unsafe_name(name):
             yield _refuse(
                 name,
-                "archive_unsafe_name",
+                codes.ARCHIVE_UNSAFE_NAME,
                 f"The archive entry '{name}' points outside the archive (an absolute path or "
                 "'..'); it was not read. Ask the sender for a clean archive.",
             )
@@ -93,14 +95,14 @@ def archive_entries(data: bytes) -> Iterator[Entry]:
         if info.flag_bits & 0x1:
             yield _refuse(
                 name,
-                "archive_encrypted",
+                codes.ARCHIVE_ENCRYPTED,
                 f"The archive entry '{name}' is password-protected; unpack it with the password "
                 "and ingest the file.",
             )
             continue
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_ENTRY_BYTES or (ratio > MAX_RATIO and info.file_size > 2**20):
-            yield _refuse(name, "archive_bomb", _bomb_message(name, info.file_size, ratio))
+            yield _refuse(name, codes.ARCHIVE_BOMB, _bomb_message(name, info.file_size, ratio))
             continue
         try:
             content = _read_bounded(z, info, min(MAX_ENTRY_BYTES, MAX_TOTAL_BYTES - total))
@@ -108,13 +110,13 @@ def archive_entries(data: bytes) -> Iterator[Entry]:
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             yield _refuse(
                 name,
-                "archive_entry_damaged",
+                codes.ARCHIVE_ENTRY_DAMAGED,
                 f"The archive entry '{name}' could not be unpacked ({type(exc).__name__}: "
                 f"{exc}); the other entries were read.",
             )
             continue
         if content is None:
-            yield _refuse(name, "archive_bomb", _bomb_message(name, info.file_size, ratio))
+            yield _refuse(name, codes.ARCHIVE_BOMB, _bomb_message(name, info.file_size, ratio))
             continue
         total += len(content)
         yield Entry(name, content)

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from jixiao import codes
+
 
 @dataclass(frozen=True)
 class CellRef:
@@ -213,7 +215,7 @@ class ExtractError(Exception):
     """A file could not be read as a filing. The message is for a clerk: what is wrong, where,
     and what to try."""
 
-    def __init__(self, message: str, *, code: str = "unreadable", location: str | None = None):
+    def __init__(self, message: str, *, code: str = codes.UNREADABLE, location: str | None = None):
         super().__init__(message)
         self.code = code
         self.location = location

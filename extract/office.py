@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from jixiao import codes
+
 from .model import Block, Cell, ExtractError, Paragraph, Table
 from .text_export import clean_cell_text
 
@@ -80,7 +82,7 @@ def xlsx_to_blocks(data: bytes) -> tuple[Block, ...]:
         raise ExtractError(
             f"This Excel file cannot be opened ({type(exc).__name__}); save it again from Excel "
             "or WPS and ingest that.",
-            code="corrupt_office",
+            code=codes.CORRUPT_OFFICE,
         ) from exc
     blocks: list[Block] = []
     for sheet in book.worksheets:
@@ -111,7 +113,7 @@ def xls_to_blocks(data: bytes) -> tuple[Block, ...]:
         raise ExtractError(
             f"This legacy Excel file cannot be opened ({type(exc).__name__}); save it again from "
             "Excel or WPS (as .xlsx if you can) and ingest that.",
-            code="corrupt_office",
+            code=codes.CORRUPT_OFFICE,
         ) from exc
     blocks: list[Block] = []
     for sheet in book.sheets():
@@ -183,7 +185,7 @@ def docx_to_blocks(data: bytes) -> tuple[Block, ...]:
         raise ExtractError(
             f"This Word file cannot be opened ({type(exc).__name__}); save it again from Word "
             "or WPS and ingest that.",
-            code="corrupt_office",
+            code=codes.CORRUPT_OFFICE,
         ) from exc
     blocks: list[Block] = []
     for child in body.iterchildren():
@@ -265,7 +267,7 @@ def legacy_to_blocks(data: bytes, kind: str, timeout: float = 180.0) -> tuple[Bl
             f"This is a legacy Office file (.{kind}, also .wps/.et); reading it needs LibreOffice, "
             f"which is not installed here. Install the Debian packages {_LIBREOFFICE_PACKAGES} "
             "(apt-get install …), or save the file as .docx/.xlsx, and ingest it again.",
-            code="needs_libreoffice",
+            code=codes.NEEDS_LIBREOFFICE,
         )
     target = "docx" if kind == "doc" else "xlsx"
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,6 +294,6 @@ def legacy_to_blocks(data: bytes, kind: str, timeout: float = 180.0) -> tuple[Bl
             raise ExtractError(
                 f"LibreOffice could not convert this .{kind} file ({type(exc).__name__}); open "
                 f"it and save it as .{target}, then ingest that.",
-                code="conversion_failed",
+                code=codes.CONVERSION_FAILED,
             ) from exc
     return docx_to_blocks(converted) if target == "docx" else xlsx_to_blocks(converted)

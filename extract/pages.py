@@ -11,6 +11,8 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from jixiao import codes
+
 from . import text_layer
 from .layout import layout_to_items
 from .model import Block, ExtractError, Note
@@ -34,7 +36,7 @@ def page_to_result(page: Any, number: int, settings: Settings = DEFAULT) -> Page
         result.notes.append(
             Note(
                 "info",
-                "page_turned",
+                codes.PAGE_TURNED,
                 f"Page {number} was printed turned {turn}°; it was read turned upright.",
                 f"page {number}",
             )
@@ -45,7 +47,7 @@ def page_to_result(page: Any, number: int, settings: Settings = DEFAULT) -> Page
         result.notes.append(
             Note(
                 "warning",
-                "page_needs_ocr",
+                codes.PAGE_NEEDS_OCR,
                 f"Page {number} {text_layer.QUALITY[quality]}; its content could not be read "
                 "and needs OCR.",
                 f"page {number}",
@@ -73,7 +75,7 @@ def image_to_result(
     if abs(read.angle) >= 0.05:
         done.append(f"straightened by {read.angle:.1f}°")
     result.notes.append(
-        Note("info", "page_ocr", f"Page {number} was {', '.join(done)}.", f"page {number}")
+        Note("info", codes.PAGE_OCR, f"Page {number} was {', '.join(done)}.", f"page {number}")
     )
     return result
 
@@ -97,7 +99,7 @@ def _read_by_ocr(needs: Note, read: PageResult) -> PageResult:
     read.notes[-1:] = [
         Note(
             "info",
-            "page_ocr",
+            codes.PAGE_OCR,
             needs.message.replace("needs OCR", "was read by OCR").replace(
                 "could not be read and ", ""
             ),
@@ -113,7 +115,7 @@ def _unreadable(number: int, exc: Exception) -> PageResult:
         notes=[
             Note(
                 "error",
-                "page_unreadable",
+                codes.PAGE_UNREADABLE,
                 f"Page {number} could not be read ({type(exc).__name__}); the rest of the file "
                 "was.",
                 f"page {number}",
@@ -136,7 +138,7 @@ def iter_pages(
                     scanned.append(number)
                 else:
                     result = page_to_result(page, number, settings)
-                    needs = next((n for n in result.notes if n.code == "page_needs_ocr"), None)
+                    needs = next((n for n in result.notes if n.code == codes.PAGE_NEEDS_OCR), None)
                     if ocr == "auto" and needs is not None:
                         read = _ocr_page(data, number - 1, number, cache, settings)
                         result = _read_by_ocr(needs, read)
@@ -168,10 +170,10 @@ def pdf_to_blocks(
             raise ExtractError(
                 f"This PDF is damaged: its page list cannot be read ({type(exc).__name__}). "
                 "Download or export it again.",
-                code="corrupt_pdf",
+                code=codes.CORRUPT_PDF,
             ) from exc
         if n_pages == 0:
-            raise ExtractError("This PDF has no pages.", code="corrupt_pdf")
+            raise ExtractError("This PDF has no pages.", code=codes.CORRUPT_PDF)
         pages = iter_pages(pdf, data, ocr, scanned, settings)
         blocks, notes = pages_to_blocks(pages, settings.layout)
     finally:

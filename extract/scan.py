@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from jixiao import codes
+
 from .geometry import Box, Char, Rule, snap_boxes
 from .model import ExtractError
 from .ocr import OcrLine, image_to_lines, lines_to_chars
@@ -241,12 +243,12 @@ def images_in(data: bytes, settings: ScanSettings = SCAN) -> Iterator[tuple[np.n
     except Image.DecompressionBombError as exc:
         raise ExtractError(
             f"This image is too large to read safely ({exc}). Scan the page again at 150-300 dpi.",
-            code="image_too_large",
+            code=codes.IMAGE_TOO_LARGE,
         ) from exc
     except OSError as exc:
         raise ExtractError(
             f"This image is damaged and cannot be opened ({exc}). Scan or save it again.",
-            code="corrupt_image",
+            code=codes.CORRUPT_IMAGE,
         ) from exc
     with img:
         for frame in ImageSequence.Iterator(img):

@@ -6,6 +6,8 @@ import codecs
 
 from charset_normalizer import from_bytes
 
+from jixiao import codes
+
 from .model import ExtractError
 
 # (magic prefix, format) for the containers a filing can arrive in.
@@ -35,7 +37,7 @@ def sniff_format(data: bytes) -> str:
     """'pdf', 'zip', 'ole', 'image' from magic bytes, else 'text' (decoded by `decode_text`);
     raises ExtractError for an empty file."""
     if not data.strip():
-        raise ExtractError("The file is empty: there is nothing to read.", code="empty_file")
+        raise ExtractError("The file is empty: there is nothing to read.", code=codes.EMPTY_FILE)
     head = data[:1024].lstrip()
     for magic, fmt in _MAGIC:
         if head.startswith(magic) or (fmt == "pdf" and magic in data[:1024]):
@@ -100,5 +102,5 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ExtractError(
         "The file is not text in any encoding jixiao knows (UTF-8, UTF-16, GB18030/GBK, Big5): "
         "it looks like binary data. If it is a filing, open it and save it again as text or PDF.",
-        code="not_text",
+        code=codes.NOT_TEXT,
     )

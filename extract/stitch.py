@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 
 from .geometry import grid_index, snap
 from .layout import join_pieces
@@ -104,7 +104,7 @@ def _join_across(above: PageCell, cell: PageCell, notes: list[Note]) -> bool:
         notes.append(
             Note(
                 "info",
-                "cell_joined_across_pages",
+                codes.CELL_JOINED_ACROSS_PAGES,
                 f"A merged cell broken by the end of page {above.page} was joined "
                 f"with its continuation on page {cell.page}.",
                 f"page {above.page}, row {above.row + 1}, cell {above.col + 1}",

@@ -13,6 +13,8 @@ from collections import Counter
 from operator import itemgetter
 from typing import Any
 
+from jixiao import codes
+
 from .geometry import Box, Char, Rule, cluster_objects
 from .model import ExtractError
 from .settings import TEXT_LAYER, TextLayerSettings
@@ -36,7 +38,7 @@ def check_pdf_bytes(data: bytes) -> None:
         raise ExtractError(
             "This PDF is incomplete: it ends before the PDF's end marker, so it was probably cut "
             "off while downloading or copying. Download or copy it again.",
-            code="truncated_pdf",
+            code=codes.TRUNCATED_PDF,
         )
 
 
@@ -52,12 +54,12 @@ def open_pdf(data: bytes) -> Any:
                 "This PDF is encrypted (password-protected), so its text cannot be read. Ask "
                 "the department for an unprotected copy, or remove the password and ingest it "
                 "again.",
-                code="encrypted_pdf",
+                code=codes.ENCRYPTED_PDF,
             ) from exc
         raise ExtractError(
             f"This PDF is damaged and cannot be opened ({type(exc).__name__}). Download or "
             "export it again.",
-            code="corrupt_pdf",
+            code=codes.CORRUPT_PDF,
         ) from exc
 
 

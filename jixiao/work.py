@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from jixiao import codes
 from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
 from jixiao.normalize import (
     Correction,
@@ -53,7 +54,7 @@ def file_to_filings(
         )
         return [
             Filing.failed(
-                str(path), _sha256_of(path), "unknown", Finding("error", "unreadable", message)
+                str(path), _sha256_of(path), "unknown", Finding("error", codes.UNREADABLE, message)
             )
         ]
     if is_archive(data):
@@ -108,7 +109,7 @@ def archive_to_filings(
     if not entries:
         empty = Finding(
             "error",
-            "archive_empty",
+            codes.ARCHIVE_EMPTY,
             "This ZIP archive holds no files jixiao could read (only folders or hidden files).",
         )
         return [Filing.failed(path, sha, "zip", empty)]
@@ -119,7 +120,7 @@ def archive_to_filings(
             error = entry.refused or ExtractError(
                 f"'{entry.name}' is an archive inside the archive; unpack it and ingest the "
                 "files inside.",
-                code="archive_nested",
+                code=codes.ARCHIVE_NESTED,
             )
             # No bytes to hash: the entry is identified by its archive and its name.
             entry_sha = hashlib.sha256(f"{sha}:{entry.name}".encode()).hexdigest()
@@ -136,7 +137,7 @@ def archive_to_filings(
 def _internal(exc: Exception) -> Finding:
     return Finding(
         "error",
-        "internal_error",
+        codes.INTERNAL_ERROR,
         f"jixiao could not process this file because of an internal error "
         f"({type(exc).__name__}: {exc}). The rest of the batch was loaded; please report this "
         "file to the jixiao maintainers.",

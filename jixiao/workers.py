@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from jixiao import codes
 from jixiao.normalize import Filing, Finding
 from jixiao.work import Corrections, file_to_filings
 
@@ -104,7 +105,7 @@ def run_in_workers(
                 except (EOFError, OSError):
                     result = _failed(
                         slot.path or "",
-                        "worker_crashed",
+                        codes.WORKER_CRASHED,
                         "The worker reading this file stopped without an answer (it may have "
                         "run out of memory). The file was skipped; the rest of the batch goes on.",
                     )
@@ -171,7 +172,7 @@ def run_on_dask(
             except Exception as exc:  # a worker lost, a task that raised
                 yield _failed(
                     futures[future],
-                    "worker_crashed",
+                    codes.WORKER_CRASHED,
                     f"The cluster could not read this file ({type(exc).__name__}); the rest of "
                     "the batch goes on.",
                 )

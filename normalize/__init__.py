@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from jixiao import codes
 from jixiao.extract import Block, RawDocument, Table
 
 from .checks import check_targets
@@ -73,13 +74,13 @@ def normalize(doc: RawDocument) -> Filing:
     title = paragraphs_to_title(sections.paragraphs)
     notes = [Finding(n.severity, n.code, n.message, n.location) for n in doc.notes]  # type: ignore[arg-type]
     if not sections.indicator_items and not sections.fields:
-        ocr_pages = [n.location or "" for n in doc.notes if n.code == "page_needs_ocr"]
+        ocr_pages = [n.location or "" for n in doc.notes if n.code == codes.PAGE_NEEDS_OCR]
         if ocr_pages:
             raise NormalizeError(
                 f"Nothing in this file could be read as text: {', '.join(ocr_pages)} need OCR "
                 "(scanned images, or fonts without a character map), which was turned off. "
                 "Run again with --ocr auto.",
-                code="needs_ocr",
+                code=codes.NEEDS_OCR,
             )
         raise NormalizeError(
             "This file does not look like a budget performance table (绩效目标表/绩效自评表): it "
@@ -114,7 +115,7 @@ def normalize(doc: RawDocument) -> Filing:
         findings.append(
             Finding(
                 "error",
-                "no_indicators",
+                codes.NO_INDICATORS,
                 "No indicator rows were found under a 一级指标/三级指标 header.",
             )
         )
@@ -165,16 +166,18 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
         except NormalizeError as exc:
             where = _first_location(blocks)
             skipped.append(
-                Finding("warning", "part_not_read", f"Part {k + 1} of this file: {exc}", where)
+                Finding("warning", codes.PART_NOT_READ, f"Part {k + 1} of this file: {exc}", where)
             )
             continue
         filing.part = len(filings) + 1
         if filing.fiscal_year is None and filings and filings[-1].fiscal_year is not None:
             filing.fiscal_year = filings[-1].fiscal_year
-            filing.findings = [f for f in filing.findings if f.code != "fiscal_year_missing"] + [
+            filing.findings = [
+                f for f in filing.findings if f.code != codes.FISCAL_YEAR_MISSING
+            ] + [
                 Finding(
                     "info",
-                    "fiscal_year_from_file",
+                    codes.FISCAL_YEAR_FROM_FILE,
                     f"This table states no year; it was taken from the table before it in the "
                     f"same file ({filing.fiscal_year}).",
                 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 
 from .model import Finding, Indicator, Target
 
@@ -49,7 +49,7 @@ def check_targets(indicators: list[Indicator]) -> list[Finding]:
             findings.append(
                 Finding(
                     "warning",
-                    "h1_above_fy",
+                    codes.H1_ABOVE_FY,
                     f"'{indicator.level3}': the half-year target {h1.raw} is above the full-year "
                     f"target {fy.raw}, but {h1.unit} only add up over the year. One of them is "
                     "probably mistyped or misread.",
@@ -67,7 +67,7 @@ def check_targets(indicators: list[Indicator]) -> list[Finding]:
                     findings.append(
                         Finding(
                             "warning",
-                            "rate_above_100",
+                            codes.RATE_ABOVE_100,
                             f"'{indicator.level3}' ({target.period}) is a rate but its target "
                             f"{target.raw} asks for more than 100%. Check the value.",
                             indicator.location,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from jixiao import codes
 from jixiao.extract import Cell, CellRef, Note, Paragraph, RawDocument, Table
 
 FIELDS = ("sha256", "cell", "corrected", "original", "who", "why")
@@ -174,15 +175,17 @@ def apply_corrections(doc: RawDocument, corrections: Iterable[Correction]) -> Ra
         if len(keys) == 1:
             fixes[keys[0]] = correction  # a later correction of the same cell wins
         elif not keys:
-            notes.append(_note(correction, "correction_not_applied"))
+            notes.append(_note(correction, codes.CORRECTION_NOT_APPLIED))
         else:
-            notes.append(_note(correction, "correction_ambiguous", [index.names[k] for k in keys]))
+            notes.append(
+                _note(correction, codes.CORRECTION_AMBIGUOUS, [index.names[k] for k in keys])
+            )
     for key, correction in fixes.items():
         text = index.texts[key]
         if correction.original is not None and text != correction.original:
-            notes.append(_note(correction, "correction_stale", [text]))
+            notes.append(_note(correction, codes.CORRECTION_STALE, [text]))
         else:
-            notes.append(_note(correction, "correction_applied", [text, index.names[key]]))
+            notes.append(_note(correction, codes.CORRECTION_APPLIED, [text, index.names[key]]))
     changes = {
         key: c.corrected
         for key, c in fixes.items()
@@ -218,7 +221,7 @@ def _old_location(cell: Cell) -> str:
 
 def _note(correction: Correction, code: str, details: list[str] | None = None) -> Note:
     c, details = correction, details or []
-    if code == "correction_applied":
+    if code == codes.CORRECTION_APPLIED:
         was, name = details
         where = "" if name == c.location else f"; {name}"
         return Note(
@@ -227,7 +230,7 @@ def _note(correction: Correction, code: str, details: list[str] | None = None) -
             f"Corrected by {c.who}: '{was}' → '{c.corrected}' ({c.why}; {c.source}{where}).",
             c.location,
         )
-    if code == "correction_stale":
+    if code == codes.CORRECTION_STALE:
         return Note(
             "warning",
             code,
@@ -235,7 +238,7 @@ def _note(correction: Correction, code: str, details: list[str] | None = None) -
             f"'{details[0]}'; it was not applied. Check {c.source}.",
             c.location,
         )
-    if code == "correction_ambiguous":
+    if code == codes.CORRECTION_AMBIGUOUS:
         shown = ", ".join(f"'{name}'" for name in details[:5])
         more = f" and {len(details) - 5} more" if len(details) > 5 else ""
         return Note(
@@ -248,7 +251,7 @@ def _note(correction: Correction, code: str, details: list[str] | None = None) -
         )
     return Note(
         "warning",
-        "correction_not_applied",
+        codes.CORRECTION_NOT_APPLIED,
         f"A correction by {c.who} names a cell this filing does not have; it was not applied. "
         f"Check {c.source}.",
         c.location,

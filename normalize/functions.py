@@ -7,7 +7,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 
 from .indicators import FunctionGroup
 from .model import Finding, Indicator, MainFunction
@@ -73,7 +73,7 @@ def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -
             findings.append(
                 Finding(
                     "warning",
-                    "function_not_linked",
+                    codes.FUNCTION_NOT_LINKED,
                     f"The 履职 cell '{printed[:40]}' matches none of the 主要职能 items; its "
                     "indicators have no function_seq.",
                     where,
@@ -91,7 +91,7 @@ def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -
                 findings.append(
                     Finding(
                         "info",
-                        "function_text_repaired",
+                        codes.FUNCTION_TEXT_REPAIRED,
                         f"The {label.rstrip('：:')} cell was broken and garbled at a page end "
                         f"(printed as '{' | '.join(c.text for c in group.parts)}'); it was "
                         f"rejoined and repaired from 主要职能 item {function.seq} to '{text}'. "
@@ -103,7 +103,7 @@ def link_functions(groups: list[FunctionGroup], functions: list[MainFunction]) -
                 findings.append(
                     Finding(
                         "info",
-                        "function_text_rejoined",
+                        codes.FUNCTION_TEXT_REJOINED,
                         f"The {label.rstrip('：:')} cell ran over a page end; its "
                         f"{len(group.parts)} pieces were joined.",
                         where,
@@ -161,7 +161,7 @@ def repair_ocr_key_tasks(
         findings.append(
             Finding(
                 "info",
-                "key_task_repaired",
+                codes.KEY_TASK_REPAIRED,
                 f"The 重点工作 '{text}' (as OCR read it) was repaired to '{clean}', the text the "
                 "same filing prints elsewhere.",
                 affected[0].location,

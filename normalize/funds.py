@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 from functools import cache
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
 from .model import Finding, FundLine
@@ -109,7 +109,7 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
         findings.append(
             Finding(
                 "info",
-                "amounts_converted",
+                codes.AMOUNTS_CONVERTED,
                 f"The funds block states its amounts in {unit}; they are stored in "
                 f"{_amount_unit()}.",
                 rows[0][0].location if rows else None,
@@ -192,7 +192,7 @@ def _check_sum(
     unit = _amount_unit()
     return Finding(
         "warning",
-        "funds_do_not_add_up",
+        codes.FUNDS_DO_NOT_ADD_UP,
         f"{what} add up to {_fmt(got)} {unit} but {whole.name} is {_fmt(total)} {unit} "
         f"({column_name(column)}): a difference of {_fmt(diff)} {unit}. Check these lines in "
         "the filing; either the filing is wrong or a number was misread.",

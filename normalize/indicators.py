@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
 from .model import Finding, Indicator
@@ -211,7 +211,7 @@ def cells_to_scores(by_role: dict[str, Cell]) -> tuple[dict[str, Decimal], list[
             findings.append(
                 Finding(
                     "warning",
-                    "score_not_a_number",
+                    codes.SCORE_NOT_A_NUMBER,
                     f"The {'分值' if role == 'weight' else '得分'} cell reads '{cell.text}', which "
                     "is not a number; it was left empty.",
                     cell.location,
@@ -285,7 +285,7 @@ def items_to_indicators(
                 findings.append(
                     Finding(
                         "warning",
-                        "values_without_indicator",
+                        codes.VALUES_WITHOUT_INDICATOR,
                         "This row has target values but no 三级指标 name; it was not loaded.",
                         values[-1].location,
                     )
@@ -304,7 +304,7 @@ def items_to_indicators(
             findings.append(
                 Finding(
                     "info",
-                    "extra_label_ignored",
+                    codes.EXTRA_LABEL_IGNORED,
                     f"An extra label '{cell.text}' stood before the 二级指标 of "
                     f"'{level3_cell.text}'; it was taken as a stray copy of a merged cell.",
                     cell.location,
@@ -353,7 +353,7 @@ def items_to_indicators(
             indicator.targets.append(replace(target, period=period))
             conflict = unit_conflict(cell.text, attributes.get("unit"))
             if conflict:
-                findings.append(Finding("warning", "unit_conflict", conflict, cell.location))
+                findings.append(Finding("warning", codes.UNIT_CONFLICT, conflict, cell.location))
             if cell.confidence is not None:
                 ocr_values.append(OcrValue(indicator, len(indicator.targets) - 1, cell))
         if state.level1 is None:
@@ -366,7 +366,7 @@ def items_to_indicators(
             findings.append(
                 Finding(
                     "warning",
-                    "level1_unknown",
+                    codes.LEVEL1_UNKNOWN,
                     f"Could not tell which 一级指标 '{indicator.level3}' belongs to.",
                     indicator.location,
                 )

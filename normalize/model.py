@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from jixiao import codes
+
 Severity = Literal["error", "warning", "info"]
 Status = Literal["ok", "partial", "failed"]
 
@@ -155,6 +157,6 @@ def _plain(value: Any) -> Any:
 class NormalizeError(Exception):
     """The document was read but is not a filing jixiao understands. Message for a clerk."""
 
-    def __init__(self, message: str, *, code: str = "not_a_filing"):
+    def __init__(self, message: str, *, code: str = codes.NOT_A_FILING):
         super().__init__(message)
         self.code = code

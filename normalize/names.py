@@ -17,7 +17,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 
 from .model import Finding, Indicator
 from .text import fold
@@ -120,7 +120,7 @@ def match_canonical_names(indicators: list[Indicator]) -> list[Finding]:
             findings.append(
                 Finding(
                     "warning",
-                    "indicator_misplaced",
+                    codes.INDICATOR_MISPLACED,
                     f"'{indicator.level3}' ({canonical.name}) is filed under "
                     f"{indicator.level1}/{indicator.level2}; it usually belongs under "
                     f"{canonical.level1}/{canonical.level2}. Check the filing or the extraction.",

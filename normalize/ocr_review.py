@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from jixiao import codes
 from jixiao.extract import Cell
 
 from .checks import is_rate
@@ -66,7 +67,7 @@ def review_ocr_values(values: list[OcrValue], fiscal_year: int | None) -> list[F
             findings.append(
                 Finding(
                     "info",
-                    "ocr_repaired",
+                    codes.OCR_REPAIRED,
                     f"OCR read '{target.raw}' for '{indicator.level3}' ({target.period}); "
                     f"read as '{fixed}', the only reading that fits. The OCR text is kept in "
                     "ocr_text.",
@@ -78,7 +79,7 @@ def review_ocr_values(values: list[OcrValue], fiscal_year: int | None) -> list[F
             findings.append(
                 Finding(
                     "warning",
-                    "ocr_low_confidence",
+                    codes.OCR_LOW_CONFIDENCE,
                     f"OCR is unsure of '{target.raw}' for '{indicator.level3}' (score "
                     f"{cell.confidence:.2f}); check it against the document.",
                     cell.location,
@@ -88,7 +89,7 @@ def review_ocr_values(values: list[OcrValue], fiscal_year: int | None) -> list[F
             findings.append(
                 Finding(
                     "warning",
-                    "ocr_suspect_text",
+                    codes.OCR_SUSPECT_TEXT,
                     f"'{target.raw}' for '{indicator.level3}' reads as words where its other "
                     f"target ('{sibling.raw}') is a number; check it against the document.",
                     cell.location,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jixiao import dictionaries
+from jixiao import codes, dictionaries
 
 from .funds import column_name
 from .model import Finding, FundLine, Indicator
@@ -35,7 +35,7 @@ def check_execution_rates(lines: list[FundLine]) -> list[Finding]:
             findings.append(
                 Finding(
                     "warning",
-                    "execution_rate_mismatch",
+                    codes.EXECUTION_RATE_MISMATCH,
                     f"{line.name}: {column_name('execution_rate')} is printed as "
                     f"{line.execution_rate}% but {column_name('executed')} / "
                     f"{column_name('full_year_budget')} = {line.executed} / "
@@ -58,7 +58,7 @@ def check_scores(
             findings.append(
                 Finding(
                     "warning",
-                    "score_above_weight",
+                    codes.SCORE_ABOVE_WEIGHT,
                     f"'{name}' scored {score}, more than its 分值 {weight}.",
                     location,
                 )
@@ -70,7 +70,7 @@ def check_scores(
             findings.append(
                 Finding(
                     "warning",
-                    "total_score_mismatch",
+                    codes.TOTAL_SCORE_MISMATCH,
                     f"The 得分 of the indicators and funds add up to {got}, but 总分 is printed "
                     f"as {total}. A score may be misread or the total mistyped.",
                 )
@@ -83,7 +83,7 @@ def check_scores(
             findings.append(
                 Finding(
                     "warning",
-                    "weights_do_not_add_up",
+                    codes.WEIGHTS_DO_NOT_ADD_UP,
                     f"The 分值 of the indicators and funds add up to {got}, not {expected}.",
                 )
             )

@@ -1,5 +1,5 @@
 """Finding codes have one home, jixiao/codes.py: every code the stages write is defined there,
-and load/ reads them from there instead of spelling them out."""
+and every stage writes and reads them from there instead of spelling them out."""
 
 from __future__ import annotations
 
@@ -101,11 +101,12 @@ def test_codes_is_a_documented_leaf() -> None:
         assert set(group) <= codes.all_codes()
 
 
-def test_load_reads_codes_from_codes() -> None:
+def test_no_stage_spells_out_a_code() -> None:
+    """Every stage writes and reads codes as `codes.NAME`, so a code is renamed in one place."""
     defined = codes.all_codes()
-    for path in _sources("load"):
+    for path in _sources(*STAGES):
         name = str(path.relative_to(ROOT))
-        if "/migrations/versions/" in name:
+        if "/migrations/versions/" in name or name == "jixiao/codes.py":
             continue  # migrations are frozen: they keep the literals they were written with
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {
@@ -114,6 +115,14 @@ def test_load_reads_codes_from_codes() -> None:
             if isinstance(n, ast.Module | ast.FunctionDef | ast.ClassDef)
             and n.body
             and isinstance(n.body[0], ast.Expr)
+        }
+        docstrings |= {  # __all__ lists names (is_archive), not codes
+            id(element)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+            and isinstance(n.value, ast.List | ast.Tuple)
+            for element in n.value.elts
         }
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -22,7 +22,7 @@ Edge = tuple[str, str, str]
 
 
 def project_modules(folders: Mapping[Path, str]) -> dict[str, Path]:
-    """Every module by its installed name: extract/pdf.py is jixiao.extract.pdf, a package's
+    """Every module by its installed name: extract/layout.py is jixiao.extract.layout, a package's
     __init__.py is the package itself."""
     modules: dict[str, Path] = {}
     for folder, package in folders.items():

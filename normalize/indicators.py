@@ -16,15 +16,14 @@ from decimal import Decimal
 from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
-from .model import Finding, Indicator
+from .columns import PERIODS, Column, header_to_columns, level1_columns, place_row, split_columns
+from .model import Finding, Indicator, Target
 from .ocr_review import OcrValue
-from .sections import IndicatorItem, Row
+from .sections import IndicatorItem
 from .targets import parse_target
 from .text import fold, is_placeholder, to_number
 
-PERIODS = ("H1", "FY", "LT", "actual", "prior")
 ATTRIBUTES = ("nature", "unit", "direction")
-LABEL_ROLES = ("level1", "level2", "key_task")
 
 
 @dataclass
@@ -40,17 +39,21 @@ class FunctionGroup:
         return "".join(c.text.replace("\n", "") for c in self.parts)
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of the indicator table's header: its role and where it stands."""
+@dataclass
+class _Read:
+    """What the indicator table has given so far."""
 
-    role: str
-    col: int
-    span: int = 1
+    indicators: list[Indicator] = field(default_factory=list)
+    groups: list[FunctionGroup] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    ocr_values: list[OcrValue] = field(default_factory=list)
 
 
 @dataclass
 class _State:
+    """The running context of the rows read so far: the columns of the last header, and the
+    labels that merged cells carry down."""
+
     columns: tuple[Column, ...] = ()
     header_roles: tuple[str, ...] = ()  # as the header row names them, before any split
     level1: str | None = None
@@ -74,32 +77,34 @@ class _State:
     def layout(self) -> tuple[str, ...]:
         return tuple(c.role for c in self.columns)
 
+    def carry_labels(self, labels: _RowLabels) -> FunctionGroup | None:
+        """A data row's labels become the context of the rows below it; returns the function
+        group the row opens, if it opens one."""
+        if labels.level1:
+            self.start_level1(labels.level1)
+        opened = None
+        if labels.function is not None:
+            opened = self.group = FunctionGroup(label=labels.function.text, parts=[labels.function])
+            self.level2, self.key_task = None, None
+        if labels.level2 is not None:
+            if self.group is not None and labels.function is None:
+                # A 职能 cell continued after a page end: same cell, second piece.
+                self.group.parts.append(labels.level2)
+            else:
+                self.group = None
+                self.level2 = labels.level2.text
+                self.key_task = None
+        if labels.key_task is not None:
+            self.key_task = labels.key_task.text
+        return opened
 
-def header_to_columns(cells: Row) -> tuple[Column, ...]:
-    """Header cells to columns with roles, e.g. level1 level2 key_task level3 H1 FY. Cells
-    the dictionary does not know (绩效指标 in front of 一级指标) take no column."""
-    columns = dictionaries.load("sections")["indicator_columns"]
-    lookup = {fold(word): role for role, words in columns.items() for word in words}
-    return tuple(
-        Column(lookup[fold(c.text)], c.col, c.col_span or 1)
-        for c in cells
-        if c.text and fold(c.text) in lookup
-    )
-
-
-def split_columns(columns: tuple[Column, ...], sub: Row, grid: bool) -> tuple[Column, ...]:
-    """A second header row splitting a value column (指标值 over 中期 | 年度): the split column
-    gives way to its parts. On a grid, the parts replace the column they stand under; else the
-    last value column."""
-    words = {
-        fold(w): role for w, role in dictionaries.load("sections")["indicator_subcolumns"].items()
-    }
-    parts = [Column(words[fold(c.text)], c.col, c.col_span or 1) for c in sub if c.text]
-    if grid:
-        kept = [c for c in columns if not any(c.col <= p.col < c.col + c.span for p in parts)]
-        return tuple(sorted([*kept, *parts], key=lambda c: c.col))
-    at = max((k for k, c in enumerate(columns) if c.role in PERIODS), default=len(columns) - 1)
-    return (*columns[:at], *parts, *columns[at + 1 :])
+    def hold(self, indicator: Indicator) -> None:
+        """Keep an indicator where a later row can still reach it: its 一级 may be printed
+        further down, and its function group is linked to 主要职能 after the table."""
+        if self.level1 is None:
+            self.pending_level1.append(indicator)
+        if self.group is not None:
+            self.group.indicators.append(indicator)
 
 
 def _dedupe_adjacent(cells: list[Cell]) -> list[Cell]:
@@ -147,40 +152,6 @@ def cells_to_labels(
         setattr(out, role, cell)
     out.extra = rest[: max(0, len(rest) - len(roles))]
     return out
-
-
-def place_row(
-    cells: list[Cell], columns: tuple[Column, ...], grid: bool
-) -> tuple[dict[str, Cell], list[Cell]] | None:
-    """A data row's cells to the roles right of the labels (三级指标, values, 分值 …), and the
-    label cells left for `cells_to_labels`. On a grid (office files, web pages, ruled PDFs)
-    cells go to the column they stand in; a text export's leading tabs vary, so there cells
-    are counted from the right, or taken in place when the row is as wide as the header.
-    None when the row is too short to hold the values (a row of labels only)."""
-    roles = [c.role for c in columns]
-    tail = roles[roles.index("level3") :]
-    if grid:
-        placed: dict[str, Cell] = {}
-        rest: list[Cell] = []
-        for cell in cells:
-            role = next((c.role for c in columns if c.col <= cell.col < c.col + c.span), None)
-            if role is None or role in LABEL_ROLES:
-                if cell.text:
-                    rest.append(cell)
-            elif role not in placed or not placed[role].text:
-                placed[role] = cell
-        return placed, rest
-    if len(cells) == len(columns) and any(r not in PERIODS for r in tail[1:]):
-        placed = dict(zip(roles, cells, strict=True))
-        rest = [placed.pop(r) for r in LABEL_ROLES if r in placed]
-        return placed, [c for c in rest if c.text]
-    cells = list(cells)
-    while cells and not cells[-1].text:
-        cells.pop()
-    if len(cells) < len(tail):
-        return None
-    head, values = cells[: len(cells) - len(tail)], cells[len(cells) - len(tail) :]
-    return dict(zip(tail, values, strict=True)), [c for c in head if c.text]
 
 
 def attributes_text(by_role: dict[str, Cell], role: str) -> str | None:
@@ -241,134 +212,165 @@ def items_to_indicators(
 ) -> tuple[list[Indicator], list[FunctionGroup], list[Finding], list[OcrValue]]:
     """Rows to indicators; also the function groups to link, findings, and the values OCR read
     (for review)."""
-    state = _State()
-    indicators: list[Indicator] = []
-    groups: list[FunctionGroup] = []
-    findings: list[Finding] = []
-    ocr_values: list[OcrValue] = []
+    state, read = _State(), _Read()
     for item in items:
         if item.kind == "marker":
             assert item.paragraph is not None
             state.start_level1(item.paragraph.text)
-            continue
-        if item.kind == "header":
-            columns = header_to_columns(item.cells)
-            roles = tuple(c.role for c in columns)
-            if roles != state.header_roles:  # a repeated header at a page top changes nothing
-                state = _State(columns=columns, header_roles=roles)
-            elif item.grid:
-                state.columns = columns  # same columns; positions as this table has them
-            continue
-        if item.kind == "subheader":
-            if len(state.columns) == len(state.header_roles):  # not split already
-                state.columns = split_columns(state.columns, item.cells, item.grid)
-            continue
-        if "level3" not in state.layout:
-            continue
-        tail = state.layout[state.layout.index("level3") :]
-        placed = place_row(list(item.cells), state.columns, item.grid)
-        # Where columns are known (office grids, ruled PDF tables, scans), a 一级 name counts
-        # as 一级 only in the 一级 column.
-        level1_cols = next(
-            (
-                range(c.col, c.col + c.span)
-                for c in state.columns
-                if c.role == "level1" and item.grid
-            ),
-            None,
+        elif item.kind == "header":
+            state = _after_header(state, item)
+        elif item.kind == "subheader":
+            state.columns = _after_subheader(state, item)
+        elif "level3" in state.layout:
+            _read_row(state, item, fiscal_year, read)
+    read.findings += _level1_unknown(read.indicators)
+    return read.indicators, read.groups, read.findings, read.ocr_values
+
+
+def _after_header(state: _State, item: IndicatorItem) -> _State:
+    columns = header_to_columns(item.cells)
+    roles = tuple(c.role for c in columns)
+    if roles != state.header_roles:  # a repeated header at a page top changes nothing
+        return _State(columns=columns, header_roles=roles)
+    if item.grid:
+        state.columns = columns  # same columns; positions as this table has them
+    return state
+
+
+def _after_subheader(state: _State, item: IndicatorItem) -> tuple[Column, ...]:
+    if len(state.columns) == len(state.header_roles):  # not split already
+        return split_columns(state.columns, item.cells, item.grid)
+    return state.columns
+
+
+def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read: _Read) -> None:
+    placed = place_row(list(item.cells), state.columns, item.grid)
+    level1_cols = level1_columns(state.columns, item.grid)
+    if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:
+        read.findings += _read_label_row(state, item, placed, level1_cols)
+        return
+    by_role, label_cells = placed
+    labels = cells_to_labels(label_cells, state.layout, level1_cols)
+    opened = state.carry_labels(labels)
+    if opened is not None:
+        read.groups.append(opened)
+    read.findings += _extra_labels(labels.extra, by_role["level3"])
+    indicator, findings, ocr_values = _row_to_indicator(
+        by_role, state, len(read.indicators) + 1, fiscal_year
+    )
+    read.findings += findings
+    read.ocr_values += ocr_values
+    state.hold(indicator)
+    read.indicators.append(indicator)
+
+
+def _read_label_row(
+    state: _State,
+    item: IndicatorItem,
+    placed: tuple[dict[str, Cell], list[Cell]] | None,
+    level1_cols: range | None,
+) -> list[Finding]:
+    """A placeholder row (社会效益 with no 三级指标): only its 一级 carries down; target values
+    in it are reported, since without a name they cannot be loaded."""
+    by_role, label_cells = placed or ({}, [c for c in item.cells if c.text])
+    values = [by_role[p] for p in PERIODS if p in by_role and by_role[p].text]
+    findings = []
+    if values and placed is not None:
+        findings.append(
+            Finding(
+                "warning",
+                codes.VALUES_WITHOUT_INDICATOR,
+                "This row has target values but no 三级指标 name; it was not loaded.",
+                values[-1].location,
+            )
         )
-        if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:
-            # A placeholder row (社会效益 with no 三级指标): labels only.
-            by_role, label_cells = placed or ({}, [c for c in item.cells if c.text])
-            values = [by_role[p] for p in PERIODS if p in by_role and by_role[p].text]
-            if values and placed is not None:
-                findings.append(
-                    Finding(
-                        "warning",
-                        codes.VALUES_WITHOUT_INDICATOR,
-                        "This row has target values but no 三级指标 name; it was not loaded.",
-                        values[-1].location,
-                    )
-                )
-            labels = cells_to_labels(label_cells, state.layout, level1_cols)
-            if labels.level1:
-                state.start_level1(labels.level1)
-            continue
-        by_role, label_cells = placed
-        level3_cell = by_role["level3"]
-        attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}
-        labels = cells_to_labels(label_cells, state.layout, level1_cols)
-        if labels.level1:
-            state.start_level1(labels.level1)
-        for cell in labels.extra:
-            findings.append(
-                Finding(
-                    "info",
-                    codes.EXTRA_LABEL_IGNORED,
-                    f"An extra label '{cell.text}' stood before the 二级指标 of "
-                    f"'{level3_cell.text}'; it was taken as a stray copy of a merged cell.",
-                    cell.location,
-                )
-            )
-        if labels.function is not None:
-            state.group = FunctionGroup(label=labels.function.text, parts=[labels.function])
-            groups.append(state.group)
-            state.level2, state.key_task = None, None
-        if labels.level2 is not None:
-            if state.group is not None and labels.function is None:
-                # A 职能 cell continued after a page end: same cell, second piece.
-                state.group.parts.append(labels.level2)
-            else:
-                state.group = None
-                state.level2 = labels.level2.text
-                state.key_task = None
-        if labels.key_task is not None:
-            state.key_task = labels.key_task.text
-        indicator = Indicator(
-            seq=len(indicators) + 1,
-            level1=state.level1,
-            level2=state.level2,
-            key_task=state.key_task if "key_task" in state.layout else None,
-            level3=level3_cell.text,
-            page=level3_cell.page,
-            location=level3_cell.location,
+    labels = cells_to_labels(label_cells, state.layout, level1_cols)
+    if labels.level1:
+        state.start_level1(labels.level1)
+    return findings
+
+
+def _extra_labels(extra: list[Cell], level3: Cell) -> list[Finding]:
+    return [
+        Finding(
+            "info",
+            codes.EXTRA_LABEL_IGNORED,
+            f"An extra label '{cell.text}' stood before the 二级指标 of "
+            f"'{level3.text}'; it was taken as a stray copy of a merged cell.",
+            cell.location,
         )
-        scores, score_findings = cells_to_scores(by_role)
-        findings += score_findings
-        indicator.weight, indicator.score = scores.get("weight"), scores.get("score")
-        indicator.deviation_reason = attributes_text(by_role, "deviation_reason")
-        indicator.value_type = attributes_text(by_role, "value_type")
-        indicator.direction = to_direction(attributes.get("direction"))
-        for period in (r for r in tail if r in PERIODS):
-            if period not in by_role or not by_role[period].text:
-                continue
-            cell = by_role[period]
-            target = parse_target(
-                cell.text,
-                fiscal_year,
-                comparator=attributes.get("nature"),
-                unit=attributes.get("unit"),
-                direction=attributes.get("direction") or attributes.get("nature"),
-            )
-            indicator.targets.append(replace(target, period=period))
-            conflict = unit_conflict(cell.text, attributes.get("unit"))
-            if conflict:
-                findings.append(Finding("warning", codes.UNIT_CONFLICT, conflict, cell.location))
-            if cell.confidence is not None:
-                ocr_values.append(OcrValue(indicator, len(indicator.targets) - 1, cell))
-        if state.level1 is None:
-            state.pending_level1.append(indicator)
-        if state.group is not None:
-            state.group.indicators.append(indicator)
-        indicators.append(indicator)
-    for indicator in indicators:
-        if indicator.level1 is None:
-            findings.append(
-                Finding(
-                    "warning",
-                    codes.LEVEL1_UNKNOWN,
-                    f"Could not tell which 一级指标 '{indicator.level3}' belongs to.",
-                    indicator.location,
-                )
-            )
-    return indicators, groups, findings, ocr_values
+        for cell in extra
+    ]
+
+
+def _row_to_indicator(
+    by_role: dict[str, Cell], state: _State, seq: int, fiscal_year: int | None
+) -> tuple[Indicator, list[Finding], list[OcrValue]]:
+    """A placed data row, in the context of the rows above it, to an indicator with its
+    targets; also what was wrong with its cells, and its values OCR read."""
+    level3 = by_role["level3"]
+    indicator = Indicator(
+        seq=seq,
+        level1=state.level1,
+        level2=state.level2,
+        key_task=state.key_task if "key_task" in state.layout else None,
+        level3=level3.text,
+        page=level3.page,
+        location=level3.location,
+    )
+    scores, findings = cells_to_scores(by_role)
+    indicator.weight, indicator.score = scores.get("weight"), scores.get("score")
+    indicator.deviation_reason = attributes_text(by_role, "deviation_reason")
+    indicator.value_type = attributes_text(by_role, "value_type")
+    attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}
+    indicator.direction = to_direction(attributes.get("direction"))
+    periods = [r for r in state.layout[state.layout.index("level3") :] if r in PERIODS]
+    targets = _cells_to_targets(by_role, periods, attributes, fiscal_year)
+    indicator.targets = [target for target, _ in targets]
+    for _, cell in targets:
+        conflict = unit_conflict(cell.text, attributes.get("unit"))
+        if conflict:
+            findings.append(Finding("warning", codes.UNIT_CONFLICT, conflict, cell.location))
+    ocr_values = [
+        OcrValue(indicator, k, cell)
+        for k, (_, cell) in enumerate(targets)
+        if cell.confidence is not None
+    ]
+    return indicator, findings, ocr_values
+
+
+def _cells_to_targets(
+    by_role: dict[str, Cell],
+    periods: list[str],
+    attributes: dict[str, str],
+    fiscal_year: int | None,
+) -> list[tuple[Target, Cell]]:
+    """The value cells to targets, each with the cell it was read from. The 指标性质 column
+    says how to compare (≥, ≤ …); where there is no 方向 column it also gives the direction."""
+    out = []
+    for period in periods:
+        cell = by_role.get(period)
+        if cell is None or not cell.text:
+            continue
+        target = parse_target(
+            cell.text,
+            fiscal_year,
+            comparator=attributes.get("nature"),
+            unit=attributes.get("unit"),
+            direction=attributes.get("direction") or attributes.get("nature"),
+        )
+        out.append((replace(target, period=period), cell))
+    return out
+
+
+def _level1_unknown(indicators: list[Indicator]) -> list[Finding]:
+    return [
+        Finding(
+            "warning",
+            codes.LEVEL1_UNKNOWN,
+            f"Could not tell which 一级指标 '{indicator.level3}' belongs to.",
+            indicator.location,
+        )
+        for indicator in indicators
+        if indicator.level1 is None
+    ]

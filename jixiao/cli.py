@@ -19,6 +19,7 @@ from jixiao import commands as run
 from jixiao.commands import DEFAULT_DB, EXIT_OK, EXIT_USAGE
 
 Handler = Callable[[argparse.Namespace], int]
+Command = Callable[..., argparse.ArgumentParser]  # `_command` with the subparsers given
 
 
 def _command(commands: Any, handler: Handler, **texts: str) -> argparse.ArgumentParser:
@@ -42,7 +43,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step to stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
     command = partial(_command, parser.add_subparsers(dest="command", metavar="COMMAND"))
+    _ingest_parser(command)
+    _db_parser(command)
+    _extract_parser(command)
+    _query_parser(command)
+    _export_parser(command)
+    _serve_parser(command)
+    _report_parser(command)
+    _corrections_parser(command)
+    return parser
 
+
+def _ingest_parser(command: Command) -> None:
     ingest = command(
         run.ingest,
         help="read files and folders into the database",
@@ -61,12 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         "at an older schema: run `jixiao db upgrade`), 3 database unreachable or busy",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    ingest.add_argument(
-        "--db",
-        default=None,
-        metavar="URL",
-        help=f"SQLAlchemy database URL (default: $JIXIAO_DB or {DEFAULT_DB})",
-    )
+    _db_argument(ingest, f"SQLAlchemy database URL (default: $JIXIAO_DB or {DEFAULT_DB})")
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
     ingest.add_argument(
         "--corrections",
@@ -75,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a corrections file (CSV or YAML) to apply; repeatable "
         "(default: $JIXIAO_CORRECTIONS, a path or several joined by ':')",
     )
+    _ingest_batch_options(ingest)
+
+
+def _ingest_batch_options(ingest: argparse.ArgumentParser) -> None:
+    """How the batch runs: where files are read, in what limits, what a run forgets."""
     ingest.add_argument(
         "--workers",
         type=int,
@@ -122,6 +134,8 @@ def _parser() -> argparse.ArgumentParser:
         "or none (never)",
     )
 
+
+def _db_parser(command: Command) -> None:
     db = command(
         run.db,
         help="create or upgrade the database schema",
@@ -134,8 +148,10 @@ def _parser() -> argparse.ArgumentParser:
         "  jixiao db current --db sqlite:///filings.db",
     )
     db.add_argument("action", choices=("upgrade", "current"))
-    db.add_argument("--db", default=None, metavar="URL", help=f"as for ingest ({DEFAULT_DB})")
+    _db_argument(db, f"as for ingest ({DEFAULT_DB})")
 
+
+def _extract_parser(command: Command) -> None:
     extract = command(
         run.extract,
         help="show the Filing(s) one file would load, without a database",
@@ -158,20 +174,16 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
     )
-    _analyst_commands(command)
-    return parser
 
 
-def _db_argument(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--db",
-        default=None,
-        metavar="URL",
-        help=f"database URL (default: $JIXIAO_DB or {DEFAULT_DB}); opened read-only",
-    )
+def _db_argument(
+    command: argparse.ArgumentParser,
+    text: str = f"database URL (default: $JIXIAO_DB or {DEFAULT_DB}); opened read-only",
+) -> None:
+    command.add_argument("--db", default=None, metavar="URL", help=text)
 
 
-def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+def _query_parser(command: Command) -> None:
     query = command(
         run.query,
         help="run one SQL query, read-only, and print the rows",
@@ -188,6 +200,8 @@ def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _db_argument(query)
 
+
+def _export_parser(command: Command) -> None:
     export = command(
         run.export,
         help="write tables or views to CSV, XLSX or Parquet",
@@ -206,6 +220,8 @@ def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     export.add_argument("--labels", choices=("en", "zh"), default="en", help="column names")
     _db_argument(export)
 
+
+def _serve_parser(command: Command) -> None:
     serve = command(
         run.serve,
         help="browse the SQLite database in a web browser (Datasette, read-only)",
@@ -222,6 +238,8 @@ def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     serve.add_argument("--port", type=int, default=8001)
     _db_argument(serve)
 
+
+def _report_parser(command: Command) -> None:
     report = command(
         run.report,
         help="write a data-quality report as one self-contained HTML file",
@@ -235,6 +253,8 @@ def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     report.add_argument("--out", required=True, metavar="FILE.html")
     _db_argument(report)
 
+
+def _corrections_parser(command: Command) -> None:
     corrections = command(
         run.corrections,
         help="check a corrections file against the database",
@@ -254,26 +274,6 @@ def _analyst_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     _db_argument(corrections)
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Messages to whatever sys.stderr is when they are logged (tests capture it per call)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
-
-
-def _log_to_stderr(level: int) -> None:
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:
-        root.removeHandler(handler)
-    handler = _Stderr()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)
-    for chatty in ("alembic", "distributed", "jieba"):
-        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit code is returned (argparse's own exits too: --help, --version
     and usage errors), never raised."""
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    _log_to_stderr(
+    run.log_to_stderr(
         logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     )
     handler: Handler | None = getattr(args, "func", None)

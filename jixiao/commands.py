@@ -1,6 +1,7 @@
 """What each `jixiao` command does once its arguments are parsed (jixiao.cli builds the parser and
 points each command here with `set_defaults(func=...)`): call the library, print data to stdout,
-turn exceptions into one-line messages on stderr, return the exit code.
+turn exceptions into one-line messages on stderr, return the exit code. `log_to_stderr` sends
+log messages to stderr for every command.
 
 Exit codes: 0 every file ok (or partial), 1 some file failed, 2 usage error, 3 database
 unreachable. Heavy modules are imported inside the handlers so `jixiao --help` stays quick."""
@@ -19,6 +20,28 @@ DEFAULT_DB = "sqlite:///jixiao.db"
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_DB = 0, 1, 2, 3
 
 log = logging.getLogger("jixiao")
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Messages to whatever sys.stderr is when they are logged (tests capture it per call)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def log_to_stderr(level: int) -> None:
+    """Log messages (the message alone) at `level` and above to stderr; the chatty libraries
+    only from warnings up. Called again, it replaces its handler."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:
+        root.removeHandler(handler)
+    handler = _Stderr()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    for chatty in ("alembic", "distributed", "jieba"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
 
 def _db(args: argparse.Namespace) -> str:

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao import __version__
-from jixiao.load import connect, create_schema
+from jixiao.load import (
+    Source,
+    connect,
+    corrected_shas,
+    create_schema,
+    database_lock,
+    finish_run,
+    load_sources,
+    prune,
+    record_file,
+    start_run,
+)
 from jixiao.normalize import Correction, Filing, by_filing
 
 # The per-file work lives in jixiao.work (worker processes import it without the database);
@@ -23,7 +35,7 @@ from jixiao.work import (
     file_to_filing,
     file_to_filings,
 )
-from jixiao.workers import run_in_process, run_in_workers, run_on_dask
+from jixiao.workers import Result, run_in_process, run_in_workers, run_on_dask
 
 __all__ = [
     "Corrections",
@@ -162,85 +174,22 @@ def ingest(
     `timeout` (seconds) and memory cap; `executor='dask'` sends the work to `scheduler`.
     `corrections` are applied to their filings' cells; a file with corrections (or with
     corrections applied last time) is read again even when unchanged, so they take effect."""
-    from jixiao.load import (
-        corrected_shas,
-        database_lock,
-        finish_run,
-        load_sources,
-        prune,
-        record_file,
-        start_run,
-    )
-
     roots = [Path(p) for p in paths]
     files, skipped = discover(roots)
     summary = RunSummary(files_seen=len(files), skipped=[str(p) for p in skipped])
-    try:
-        engine = connect(db_url)
-        create_schema(engine)
-    except SQLAlchemyError as exc:
-        raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
+    engine = _open(db_url)
     try:
         with database_lock(engine, wait):
             run_id = start_run(engine, __version__, arguments or {"paths": [str(p) for p in roots]})
             summary.run_id = run_id
             known = load_sources(engine)
             by_sha = by_filing(corrections)
-            reread = corrected_shas(engine, set(by_sha))
-            todo: dict[str, tuple[int, int, str]] = {}
-            seen: set[str] = set()
-            for path in files:
-                key, stat = str(path), _stat(path)
-                seen.add(key)
-                if stat is None:
-                    todo[key] = (0, 0, "")  # vanished since listing: the reader will say so
-                    continue
-                previous = known.get(key)
-                if (
-                    previous
-                    and (previous.size, previous.mtime_ns) == stat
-                    and previous.sha256 not in reread
-                ):
-                    summary.unchanged += 1
-                    continue
-                sha = _sha256_of(path)
-                if previous and previous.sha256 == sha and sha not in reread:  # only touched
-                    record_file(engine, None, key, *stat, sha, sha, __version__, run_id)
-                    summary.unchanged += 1
-                    continue
-                todo[key] = (*stat, sha)
-            under = [str(r.resolve()) for r in roots]
-            summary.vanished = sorted(
-                p
-                for p in known
-                if p not in seen and any(str(Path(p).resolve()).startswith(u) for u in under)
-            )
-            if executor == "dask":
-                if not scheduler:
-                    raise UsageError("--executor dask needs --scheduler ADDRESS.")
-                results = run_on_dask(todo, scheduler, ocr, by_sha)
-            elif workers > 0:
-                results = run_in_workers(todo, workers, timeout, max_memory_mb, ocr, by_sha)
-            else:
-                results = run_in_process(todo, ocr, by_sha)
+            run = _Run(engine, run_id, known, corrected_shas(engine, set(by_sha)), summary)
+            todo, seen = _decide(run, files)
+            summary.vanished = _vanished(known, seen, roots)
+            results = _read(todo, ocr, by_sha, executor, scheduler, workers, timeout, max_memory_mb)
             for path_key, filings in results:
-                size, mtime_ns, sha = todo.get(path_key, (0, 0, ""))
-                previous = known.get(path_key)
-                record_file(
-                    engine,
-                    filings,
-                    path_key,
-                    size,
-                    mtime_ns,
-                    sha or filings[0].source_sha256,
-                    previous.sha256 if previous else None,
-                    __version__,
-                    run_id,
-                )
-                for filing in filings:
-                    summary.add(filing)
-                    if on_filing:
-                        on_filing(filing)
+                _record(run, path_key, filings, todo, on_filing)
             if prune_vanished and summary.vanished:
                 summary.pruned = prune(engine, summary.vanished)
             finish_run(engine, run_id, "done", _counts(summary))
@@ -249,6 +198,118 @@ def ingest(
     finally:
         engine.dispose()
     return summary
+
+
+# What to read: path → (size, mtime_ns, sha256); (0, 0, "") for a file gone since listing.
+_Todo = dict[str, tuple[int, int, str]]
+
+
+@dataclass
+class _Run:
+    """What the steps of one run share: the database, the run's row in ingest_runs, the sources
+    known before it, the contents to read again for corrections, and the counts so far."""
+
+    engine: Engine
+    run_id: int
+    known: dict[str, Source]
+    reread: set[str]
+    summary: RunSummary
+
+
+def _open(db_url: str) -> Engine:
+    """The database, at the current schema (a new one is created)."""
+    try:
+        engine = connect(db_url)
+        create_schema(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
+    return engine
+
+
+def _decide(run: _Run, files: list[Path]) -> tuple[_Todo, set[str]]:
+    """The files to read, and every path listed. A file with the size and mtime of last time is
+    unchanged; one only touched (same bytes) has its new stat recorded; both count as unchanged
+    unless their contents are to be read again for corrections."""
+    todo: _Todo = {}
+    seen: set[str] = set()
+    for path in files:
+        key, stat = str(path), _stat(path)
+        seen.add(key)
+        if stat is None:
+            todo[key] = (0, 0, "")  # vanished since listing: the reader will say so
+            continue
+        previous = run.known.get(key)
+        if (
+            previous
+            and (previous.size, previous.mtime_ns) == stat
+            and previous.sha256 not in run.reread
+        ):
+            run.summary.unchanged += 1
+            continue
+        sha = _sha256_of(path)
+        if previous and previous.sha256 == sha and sha not in run.reread:  # only touched
+            record_file(run.engine, None, key, *stat, sha, sha, __version__, run.run_id)
+            run.summary.unchanged += 1
+            continue
+        todo[key] = (*stat, sha)
+    return todo, seen
+
+
+def _vanished(known: Iterable[str], seen: set[str], roots: list[Path]) -> list[str]:
+    """Paths known before, under one of the roots given, that this run did not list."""
+    under = [str(r.resolve()) for r in roots]
+    return sorted(
+        p
+        for p in known
+        if p not in seen and any(str(Path(p).resolve()).startswith(u) for u in under)
+    )
+
+
+def _read(
+    todo: _Todo,
+    ocr: str,
+    by_sha: Corrections,
+    executor: str,
+    scheduler: str | None,
+    workers: int,
+    timeout: float,
+    max_memory_mb: float,
+) -> Iterator[Result]:
+    """Each file's filings as they are read: on Dask, in worker processes, or in this process."""
+    if executor == "dask":
+        if not scheduler:
+            raise UsageError("--executor dask needs --scheduler ADDRESS.")
+        return run_on_dask(todo, scheduler, ocr, by_sha)
+    if workers > 0:
+        return run_in_workers(todo, workers, timeout, max_memory_mb, ocr, by_sha)
+    return run_in_process(todo, ocr, by_sha)
+
+
+def _record(
+    run: _Run,
+    path_key: str,
+    filings: list[Filing],
+    todo: _Todo,
+    on_filing: Callable[[Filing], None] | None,
+) -> None:
+    """Write one file's filings (replacing what its old contents gave) and count them."""
+    size, mtime_ns, sha = todo.get(path_key, (0, 0, ""))
+    previous = run.known.get(path_key)
+    record_file(
+        run.engine,
+        filings,
+        path_key,
+        size,
+        mtime_ns,
+        sha or filings[0].source_sha256,
+        previous.sha256 if previous else None,
+        __version__,
+        run.run_id,
+    )
+    for filing in filings:
+        run.summary.add(filing)
+        if on_filing:
+            on_filing(filing)
 
 
 def _counts(summary: RunSummary) -> dict[str, int]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,29 @@ def pg_url() -> Iterator[str]:
     """A schema of its own on the real PostgreSQL server, for PostgreSQL-only cases."""
     with _pg_schema() as url:
         yield url
+
+
+@dataclass
+class Ran:
+    """What a `jixiao` command run in this process gave."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
+    """`jixiao ARGS…` run in this process: its exit code and what it printed."""
+    from jixiao.cli import main
+
+    def run(*args: str) -> Ran:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run

@@ -11,8 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,37 +19,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from conftest import ROOT, SAMPLES, SEED
+from conftest import ROOT, SAMPLES, SEED, Cli
 from jixiao import dictionaries
-from jixiao.cli import main
 from jixiao.load.export import QueryError, export, query
 from jixiao.normalize import CorrectionsError, load_corrections
 from jixiao.pipeline import file_to_filing, ingest
 
 GOOD = [SAMPLES / "filings", SAMPLES / "office", SAMPLES / "web"]
-
-
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Cli = Callable[..., Ran]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
-    """`jixiao ARGS…` run in this process: its exit code and what it printed."""
-
-    def run(*args: str) -> Ran:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
 
 
 def _tampered(folder: Path) -> Path:

@@ -9,38 +9,12 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, SEED
-from jixiao.cli import main
+from conftest import SAMPLES, SEED, Cli
 from jixiao.load.migrate import head
-
-
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Jixiao = Callable[..., Ran]
-
-
-@pytest.fixture
-def jixiao(capsys: pytest.CaptureFixture[str]) -> Jixiao:
-    """`jixiao ARGS…` in this process: its exit code and what it printed."""
-
-    def run(*args: str) -> Ran:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
 
 
 def _process(*command: str) -> subprocess.CompletedProcess[str]:
@@ -48,8 +22,8 @@ def _process(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("command", [[], ["ingest"], ["extract"]])
-def test_help_has_an_example(command: list[str], jixiao: Jixiao) -> None:
-    result = jixiao(*command, "--help")
+def test_help_has_an_example(command: list[str], cli: Cli) -> None:
+    result = cli(*command, "--help")
     assert result.returncode == 0
     assert "example" in result.stdout and "jixiao " in result.stdout
 
@@ -71,9 +45,9 @@ def test_python_dash_m_jixiao(tmp_path: Path) -> None:
     assert result.returncode == 0 and "69 indicators" in result.stdout
 
 
-def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path, jixiao: Jixiao) -> None:
+def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path, cli: Cli) -> None:
     db = tmp_path / "out.db"
-    result = jixiao("ingest", str(SEED), "--db", f"sqlite:///{db}")
+    result = cli("ingest", str(SEED), "--db", f"sqlite:///{db}")
     assert result.returncode == 0, result.stderr
     assert "filings: 1 ok, 0 partial, 0 failed" in result.stdout
     assert "indicators: 69" in result.stdout and "targets: 138" in result.stdout
@@ -82,8 +56,8 @@ def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path, jixiao: Jixiao) -> 
     assert db.exists()
 
 
-def test_ingest_json_summary_and_exit_1_on_failed_files(tmp_path: Path, jixiao: Jixiao) -> None:
-    result = jixiao(
+def test_ingest_json_summary_and_exit_1_on_failed_files(tmp_path: Path, cli: Cli) -> None:
+    result = cli(
         "ingest",
         str(SEED),
         str(SAMPLES / "bad"),
@@ -98,16 +72,16 @@ def test_ingest_json_summary_and_exit_1_on_failed_files(tmp_path: Path, jixiao: 
 
 
 def test_default_db_and_env_override(
-    tmp_path: Path, jixiao: Jixiao, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(SEED, tmp_path / "f.txt")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("JIXIAO_DB", "")
-    result = jixiao("ingest", "f.txt")
+    result = cli("ingest", "f.txt")
     assert result.returncode == 0 and (tmp_path / "jixiao.db").exists()
     other = tmp_path / "other.db"
     monkeypatch.setenv("JIXIAO_DB", f"sqlite:///{other}")
-    result = jixiao("ingest", "f.txt")
+    result = cli("ingest", "f.txt")
     assert result.returncode == 0 and other.exists()
 
 
@@ -115,63 +89,63 @@ def test_default_db_and_env_override(
     "args", [["ingest"], ["ingest", "/no/such/folder"], ["frobnicate"], ["extract", "/no/file"]]
 )
 def test_usage_errors_exit_2(
-    args: list[str], tmp_path: Path, jixiao: Jixiao, monkeypatch: pytest.MonkeyPatch
+    args: list[str], tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = jixiao(*args)
+    result = cli(*args)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr
 
 
-def test_unreachable_database_exits_3(tmp_path: Path, jixiao: Jixiao) -> None:
-    result = jixiao("ingest", str(SEED), "--db", f"sqlite:///{tmp_path}/missing/dir/x.db")
+def test_unreachable_database_exits_3(tmp_path: Path, cli: Cli) -> None:
+    result = cli("ingest", str(SEED), "--db", f"sqlite:///{tmp_path}/missing/dir/x.db")
     assert result.returncode == 3
     assert "Could not open or write the database" in result.stderr
 
 
-def test_extract_json_is_the_filing(seed_golden: dict[str, object], jixiao: Jixiao) -> None:
-    result = jixiao("extract", str(SEED), "--json")
+def test_extract_json_is_the_filing(seed_golden: dict[str, object], cli: Cli) -> None:
+    result = cli("extract", str(SEED), "--json")
     assert result.returncode == 0
     filing = json.loads(result.stdout)
     filing.pop("source_path")
     assert filing == seed_golden
 
 
-def test_extract_text_view(jixiao: Jixiao) -> None:
-    result = jixiao("extract", str(SEED))
+def test_extract_text_view(cli: Cli) -> None:
+    result = cli("extract", str(SEED))
     assert result.returncode == 0
     assert "苏州市市级部门整体预算绩效目标表  [ok]" in result.stdout
     assert "69 indicators" in result.stdout
 
 
-def test_extract_of_a_bad_file_says_why(jixiao: Jixiao) -> None:
-    result = jixiao("extract", str(SAMPLES / "bad" / "random-bytes.txt"), "--json")
+def test_extract_of_a_bad_file_says_why(cli: Cli) -> None:
+    result = cli("extract", str(SAMPLES / "bad" / "random-bytes.txt"), "--json")
     assert result.returncode == 1
     filing = json.loads(result.stdout)
     assert filing["status"] == "failed"
     assert filing["findings"][0]["code"] == "not_text"
 
 
-def test_db_upgrade_and_current(tmp_path: Path, jixiao: Jixiao) -> None:
+def test_db_upgrade_and_current(tmp_path: Path, cli: Cli) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    assert jixiao("db", "current", "--db", url).stdout.startswith("none")
-    assert jixiao("db", "upgrade", "--db", url).returncode == 0
-    assert jixiao("db", "current", "--db", url).stdout.startswith(head())
+    assert cli("db", "current", "--db", url).stdout.startswith("none")
+    assert cli("db", "upgrade", "--db", url).returncode == 0
+    assert cli("db", "current", "--db", url).stdout.startswith(head())
 
 
-def test_ingest_into_an_old_schema_names_the_command(tmp_path: Path, jixiao: Jixiao) -> None:
+def test_ingest_into_an_old_schema_names_the_command(tmp_path: Path, cli: Cli) -> None:
     import sqlite3
 
     db = tmp_path / "old.db"
     sqlite3.connect(db).execute("CREATE TABLE filings (id INTEGER PRIMARY KEY)").close()
-    result = jixiao("ingest", str(SEED), "--db", f"sqlite:///{db}")
+    result = cli("ingest", str(SEED), "--db", f"sqlite:///{db}")
     assert result.returncode == 2
     assert "jixiao db upgrade" in result.stderr
 
 
-def test_main_returns_the_exit_code_and_never_raises(jixiao: Jixiao) -> None:
-    assert jixiao("--version").returncode == 0
-    assert jixiao("--version").stdout.startswith("jixiao ")
-    nothing = jixiao()
+def test_main_returns_the_exit_code_and_never_raises(cli: Cli) -> None:
+    assert cli("--version").returncode == 0
+    assert cli("--version").stdout.startswith("jixiao ")
+    nothing = cli()
     assert nothing.returncode == 2 and "COMMAND" in nothing.stderr and nothing.stdout == ""

@@ -4,10 +4,14 @@ facets on the columns analysts filter by, sensible sorts, and a search by indica
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +123,43 @@ def serve(url: str, host: str = "127.0.0.1", port: int = 8001) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(metadata(path.stem), ensure_ascii=False), encoding="utf-8")
+        server = subprocess.Popen(serve_command(url, host, port, meta))
         try:
-            return subprocess.call(serve_command(url, host, port, meta))
+            with _stop_on_sigterm():
+                return server.wait()
         except KeyboardInterrupt:
             return 0
+        finally:
+            _stop(server)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd, a supervisor, kill) stops serving like Ctrl-C does."""
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    # Without this, terminating `jixiao serve` left its Datasette child serving on the port.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_terminated(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

@@ -331,6 +331,10 @@ def test_serve_in_a_browser(sqlite_db: str, tmp_path: Path) -> None:
         browser.quit()
         server.terminate()
         server.wait(timeout=10)
+    # Regression: terminating `jixiao serve` left its Datasette child serving on the port.
+    time.sleep(0.5)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
 
 
 def _count(browser: Any) -> int:

@@ -49,6 +49,7 @@ CELL_JOINED_ACROSS_PAGES = "cell_joined_across_pages"  # a cell split by a page 
 NOT_A_FILING = "not_a_filing"  # read, but not a performance table (NormalizeError's default)
 PART_NOT_READ = "part_not_read"  # one table of a file with several could not be read
 NO_INDICATORS = "no_indicators"  # no indicator rows under a 一级指标/三级指标 header
+CELL_NOT_READ = "cell_not_read"  # a table cell no part of the filing read (the ledger)
 
 # --- the filing's header ------------------------------------------------------------------------
 FISCAL_YEAR_MISSING = "fiscal_year_missing"  # no fiscal year found in the filing

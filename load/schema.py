@@ -61,6 +61,10 @@ filings = Table(
     Column("project_period", Text),
     Column("annual_goal_actual", Text),
     Column("total_score", AMOUNT),
+    # Migration 0005: the ledger. Non-empty table cells in the filing's part of the file, and
+    # how many were read into it (the rest are cell_not_read findings).
+    Column("cells_total", Integer),
+    Column("cells_read", Integer),
     UniqueConstraint("source_sha256", "part", name="uq_filings_source_sha256_part"),
 )
 
@@ -114,6 +118,9 @@ indicators = Table(
     Column("deviation_reason", Text),
     Column("direction", String(8)),  # 正向 | 反向
     Column("value_type", String(8)),  # 指标值类型: 定量 | 定性
+    # Migration 0005: the standard 一级/二级 names (level1/level2 stay as printed).
+    Column("level1_canonical", Text),
+    Column("level2_canonical", Text),
     UniqueConstraint("filing_id", "seq", name="uq_indicators_filing_seq"),
 )
 
@@ -162,7 +169,8 @@ SELECT f.id AS filing_id, f.department, f.region, f.fiscal_year, f.doc_type, f.t
        t.period, t.raw, t.comparator, t.value, t.value_max, t.unit, t.kind, t.label,
        t.due_date, t.value_wan, t.effective_comparator, t.grade, t.polarity,
        f.part AS filing_part, f.project_name, f.implementing_unit,
-       i.weight, i.score, i.direction, i.value_type
+       i.weight, i.score, i.direction, i.value_type,
+       i.level1_canonical, i.level2_canonical
 FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN filings f ON f.id = i.filing_id

@@ -27,6 +27,7 @@ from .header import (
     to_region,
 )
 from .indicators import items_to_indicators
+from .ledger import Ledger
 from .model import (
     Filing,
     Finding,
@@ -41,7 +42,7 @@ from .model import (
 from .names import match_canonical_names
 from .ocr_review import review_ocr_values
 from .scores import check_execution_rates, check_scores, row_to_total_score
-from .sections import document_to_parts, document_to_sections
+from .sections import Sections, document_to_parts, document_to_sections
 from .targets import parse_target
 
 __all__ = [
@@ -87,16 +88,17 @@ def normalize(doc: RawDocument) -> Filing:
             "has no 单位名称 or 一级指标/三级指标 header. If it is one, check that its table "
             "cells are separated by tabs."
         )
+    ledger = sections_to_ledger(doc, sections)
     fiscal_year = paragraphs_to_fiscal_year(sections.paragraphs, title)
     fields = {name: field_value(row) for name, row in sections.fields.items()}
     department = fields.get("department")
     organization = field_value(sections.fields.get("organization"))
     main_functions = text_to_main_functions(field_value(sections.fields.get("main_functions")))
-    fund_lines, findings = rows_to_fund_lines(sections.fund_rows)
+    fund_lines, findings = rows_to_fund_lines(sections.fund_rows, ledger)
     findings = notes + findings
     findings += reconcile_funds(fund_lines)
     indicators, groups, indicator_findings, ocr_values = items_to_indicators(
-        sections.indicator_items, fiscal_year
+        sections.indicator_items, fiscal_year, ledger
     )
     findings += indicator_findings
     findings += review_ocr_values(ocr_values, fiscal_year)
@@ -124,6 +126,7 @@ def normalize(doc: RawDocument) -> Filing:
             findings.append(
                 Finding("warning", f"{name}_missing", f"The filing's {name} was not found.")
             )
+    findings += ledger.findings()
     return Filing(
         source_path=doc.source_path,
         source_sha256=doc.sha256,
@@ -147,7 +150,25 @@ def normalize(doc: RawDocument) -> Filing:
         fund_lines=fund_lines,
         indicators=indicators,
         findings=findings,
+        cells_total=ledger.total,
+        cells_read=ledger.read_count,
     )
+
+
+def sections_to_ledger(doc: RawDocument, sections: Sections) -> Ledger:
+    """The ledger of the document's table cells, with what the sections themselves read: the
+    header fields, label cells, closing rows and the indicator table's header rows. The funds
+    and indicator steps read the rest."""
+    ledger = Ledger.of(doc.blocks)
+    for row in sections.fields.values():
+        ledger.read(row, "field")
+    ledger.read(sections.labels, "label")
+    for row in sections.summary.values():
+        ledger.read(row, "summary")
+    for item in sections.indicator_items:
+        if item.kind in ("header", "subheader"):
+            ledger.read(item.cells, "label")
+    return ledger
 
 
 def normalize_document(doc: RawDocument) -> list[Filing]:

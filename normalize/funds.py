@@ -11,6 +11,7 @@ from functools import cache
 from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
+from .ledger import Ledger
 from .model import Finding, FundLine
 from .sections import Row, nonempty
 from .text import fold, is_placeholder, matches_any, to_number
@@ -37,6 +38,13 @@ def _subtotal_words() -> frozenset[str]:
 def _is_subtotal(text: str) -> bool:
     """小计 (funds.yaml subtotal)."""
     return fold(text) in _subtotal_words()
+
+
+def _is_block_label(text: str) -> bool:
+    """A cell that labels the block or a line rather than naming one: 小计, a dash, the block's
+    own name (项目资金（万元） beside its first line)."""
+    block = dictionaries.load("sections")["funds_block"]
+    return _is_subtotal(text) or is_placeholder(text) or matches_any(text, block)
 
 
 def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
@@ -67,7 +75,7 @@ def header_to_columns(cells: list[Cell]) -> list[str]:
 
 def row_to_amounts(
     cells: list[Cell], columns: list[str], factor: Decimal
-) -> tuple[Cell | None, dict[str, Decimal]]:
+) -> tuple[Cell | None, dict[str, Decimal], list[Cell]]:
     """A data row to its name cell and amounts. The values are the cells after the name: in
     place when there are as many as columns (dashes keep their place), else the numbers
     matched from the right, because leading tabs vary from row to row."""
@@ -80,7 +88,7 @@ def row_to_amounts(
         and not _is_subtotal(c.text)
     ]
     if not names:
-        return None, {}
+        return None, {}, []
     name_at = names[-1]
     after = [c for c in cells[name_at + 1 :] if not _is_subtotal(c.text)]
     if len(after) != len(columns):
@@ -89,18 +97,24 @@ def row_to_amounts(
     else:
         pairs = list(zip(columns, after, strict=True))
     amounts: dict[str, Decimal] = {}
+    read: list[Cell] = []
     for column, cell in pairs:
         number = to_number(cell.text)
         if number is not None:
             scaled = column in AMOUNT_COLUMNS
             amounts[column] = number * factor if scaled else number
-    return cells[name_at], amounts
+            read.append(cell)
+    return cells[name_at], amounts, read
 
 
-def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
+def rows_to_fund_lines(
+    rows: list[Row], ledger: Ledger | None = None
+) -> tuple[list[FundLine], list[Finding]]:
     """Each data row holds a name (and maybe 小计) and its amounts. A row of column words
     (收入 | 全年预算数, or 年初预算数 | … | 得分) sets the columns; a project's block without
-    one has the year's total and its sources, which are `income`."""
+    one has the year's total and its sources, which are `income`. The cells read go to
+    `ledger`."""
+    ledger = ledger if ledger is not None else Ledger()
     sections = dictionaries.load("sections")
     funds = dictionaries.load("funds")
     factor, unit = _unit_factor(rows)
@@ -135,11 +149,18 @@ def rows_to_fund_lines(rows: list[Row]) -> tuple[list[FundLine], list[Finding]]:
         if named_section or (header and not any(to_number(c.text) for c in cells if c.text)):
             section = named_section or section or "income"
             columns = header or ["full_year_budget"]
+            ledger.read(cells, "label")
             continue
         section = section or "income"
-        name_cell, amounts = row_to_amounts(list(row), columns, factor)
-        if name_cell is None:
+        name_cell, amounts, amount_cells = row_to_amounts(list(row), columns, factor)
+        if name_cell is None or not (amounts or any(is_placeholder(c.text) for c in cells)):
+            # A row with no amount, not even a dash, names no fund line: the block's title
+            # (部门整体资金（万元）) is a label, anything else is left for the ledger to report.
+            if rows and row is rows[0]:
+                ledger.read(cells, "label")
             continue
+        ledger.read([name_cell, *amount_cells], "fund")
+        ledger.read([c for c in cells if _is_block_label(c.text)], "label")
         name = name_cell.text.replace("\n", "")
         is_subtotal = any(_is_subtotal(c.text) for c in cells)
         line = FundLine(seq=len(lines) + 1, section=section, name=name, location=name_cell.location)

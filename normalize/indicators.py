@@ -17,6 +17,7 @@ from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
 from .columns import PERIODS, Column, header_to_columns, level1_columns, place_row, split_columns
+from .ledger import Ledger
 from .model import Finding, Indicator, Target
 from .ocr_review import OcrValue
 from .sections import IndicatorItem
@@ -24,6 +25,7 @@ from .targets import parse_target
 from .text import fold, is_placeholder, to_number
 
 ATTRIBUTES = ("nature", "unit", "direction")
+ATTRIBUTE_ROLES = ("weight", "score", "deviation_reason", "value_type", *ATTRIBUTES)
 
 
 @dataclass
@@ -47,6 +49,24 @@ class _Read:
     groups: list[FunctionGroup] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     ocr_values: list[OcrValue] = field(default_factory=list)
+    ledger: Ledger = field(default_factory=Ledger)
+    extras: list[tuple[Cell, Cell | None]] = field(default_factory=list)  # (label, its 三级)
+    labels: set[str] = field(default_factory=set)  # every label text read, folded
+
+    def read_labels(self, labels: _RowLabels, level3: Cell | None) -> None:
+        cells = [c for c in _label_cells(labels) if c is not None]
+        self.ledger.read(cells, "label")
+        self.ledger.read(labels.copies, "duplicate")
+        self.labels |= {fold(c.text) for c in cells}
+        self.extras += [(c, level3) for c in labels.extra]
+
+    def settle_extras(self) -> list[Finding]:
+        """Extra label cells that repeat a label read anywhere in the table are a merged
+        cell's text printed again (exports print it at the first, the middle or every row of
+        its span); the others stay unread, for the ledger to report."""
+        copies = [(c, level3) for c, level3 in self.extras if fold(c.text) in self.labels]
+        self.ledger.read([c for c, _ in copies], "duplicate")
+        return _extra_labels(copies)
 
 
 @dataclass
@@ -107,21 +127,27 @@ class _State:
             self.group.indicators.append(indicator)
 
 
-def _dedupe_adjacent(cells: list[Cell]) -> list[Cell]:
+def _dedupe_adjacent(cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
+    """Cells without the copies of their left neighbour, and the copies."""
     out: list[Cell] = []
+    copies: list[Cell] = []
     for cell in cells:
         if not out or fold(out[-1].text) != fold(cell.text):
             out.append(cell)
-    return out
+        else:
+            copies.append(cell)
+    return out, copies
 
 
 @dataclass
 class _RowLabels:
     level1: str | None = None
+    level1_cell: Cell | None = None
     function: Cell | None = None
     level2: Cell | None = None
     key_task: Cell | None = None
     extra: list[Cell] = field(default_factory=list)
+    copies: list[Cell] = field(default_factory=list)  # a label printed twice side by side
 
 
 def cells_to_labels(
@@ -139,12 +165,12 @@ def cells_to_labels(
             continue
         in_level1 = level1_cols is None or cell.col in level1_cols
         if out.level1 is None and fold(cell.text) in level1_keys and in_level1:
-            out.level1 = cell.text
+            out.level1, out.level1_cell = cell.text, cell
         elif out.function is None and function_re.match(cell.text):
             out.function = cell
         else:
             rest.append(cell)
-    rest = _dedupe_adjacent(rest)
+    rest, out.copies = _dedupe_adjacent(rest)
     roles = [r for r in layout[: layout.index("level3")] if r in ("level2", "key_task")]
     if out.function is not None and "level2" in roles:
         roles.remove("level2")
@@ -152,6 +178,10 @@ def cells_to_labels(
         setattr(out, role, cell)
     out.extra = rest[: max(0, len(rest) - len(roles))]
     return out
+
+
+def _label_cells(labels: _RowLabels) -> list[Cell | None]:
+    return [labels.level1_cell, labels.function, labels.level2, labels.key_task]
 
 
 def attributes_text(by_role: dict[str, Cell], role: str) -> str | None:
@@ -208,11 +238,11 @@ def unit_conflict(text: str, column_unit: str | None) -> str | None:
 
 
 def items_to_indicators(
-    items: list[IndicatorItem], fiscal_year: int | None
+    items: list[IndicatorItem], fiscal_year: int | None, ledger: Ledger | None = None
 ) -> tuple[list[Indicator], list[FunctionGroup], list[Finding], list[OcrValue]]:
     """Rows to indicators; also the function groups to link, findings, and the values OCR read
-    (for review)."""
-    state, read = _State(), _Read()
+    (for review). The cells read go to `ledger`; a row read before any header goes nowhere."""
+    state, read = _State(), _Read(ledger=ledger if ledger is not None else Ledger())
     for item in items:
         if item.kind == "marker":
             assert item.paragraph is not None
@@ -223,6 +253,7 @@ def items_to_indicators(
             state.columns = _after_subheader(state, item)
         elif "level3" in state.layout:
             _read_row(state, item, fiscal_year, read)
+    read.findings += read.settle_extras()
     read.findings += _level1_unknown(read.indicators)
     return read.indicators, read.groups, read.findings, read.ocr_values
 
@@ -247,19 +278,22 @@ def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read:
     placed = place_row(list(item.cells), state.columns, item.grid)
     level1_cols = level1_columns(state.columns, item.grid)
     if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:
-        read.findings += _read_label_row(state, item, placed, level1_cols)
+        read.findings += _read_label_row(state, item, placed, level1_cols, read)
         return
     by_role, label_cells = placed
     labels = cells_to_labels(label_cells, state.layout, level1_cols)
+    read.read_labels(labels, by_role["level3"])
     opened = state.carry_labels(labels)
     if opened is not None:
         read.groups.append(opened)
-    read.findings += _extra_labels(labels.extra, by_role["level3"])
     indicator, findings, ocr_values = _row_to_indicator(
         by_role, state, len(read.indicators) + 1, fiscal_year
     )
     read.findings += findings
     read.ocr_values += ocr_values
+    read.ledger.read([by_role["level3"]], "indicator")
+    read.ledger.read([by_role.get(p) for p in PERIODS], "target")
+    read.ledger.read([by_role.get(r) for r in ATTRIBUTE_ROLES], "attribute")
     state.hold(indicator)
     read.indicators.append(indicator)
 
@@ -269,6 +303,7 @@ def _read_label_row(
     item: IndicatorItem,
     placed: tuple[dict[str, Cell], list[Cell]] | None,
     level1_cols: range | None,
+    read: _Read,
 ) -> list[Finding]:
     """A placeholder row (社会效益 with no 三级指标): only its 一级 carries down; target values
     in it are reported, since without a name they cannot be loaded."""
@@ -285,21 +320,26 @@ def _read_label_row(
             )
         )
     labels = cells_to_labels(label_cells, state.layout, level1_cols)
+    # An empty group (社会效益 with no 三级指标) is read as printed: its labels only.
+    read.read_labels(labels, None)
+    if values and placed is not None:
+        read.ledger.read(values, "reported")
     if labels.level1:
         state.start_level1(labels.level1)
     return findings
 
 
-def _extra_labels(extra: list[Cell], level3: Cell) -> list[Finding]:
+def _extra_labels(copies: list[tuple[Cell, Cell | None]]) -> list[Finding]:
     return [
         Finding(
             "info",
             codes.EXTRA_LABEL_IGNORED,
-            f"An extra label '{cell.text}' stood before the 二级指标 of "
-            f"'{level3.text}'; it was taken as a stray copy of a merged cell.",
+            f"An extra label '{cell.text}' stood before the 二级指标"
+            + (f" of '{level3.text}'" if level3 is not None else "")
+            + "; it repeats a label of the table and was taken as a copy of a merged cell.",
             cell.location,
         )
-        for cell in extra
+        for cell, level3 in copies
     ]
 
 

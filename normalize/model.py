@@ -58,6 +58,8 @@ class Indicator:
     page: int | None = None
     level2_raw: str | None = None  # as printed, where level2 was rejoined or repaired
     value_type: str | None = None  # 指标值类型 as printed: 定量 | 定性
+    level1_canonical: str | None = None  # the standard 一级 name (dictionaries/levels.yaml)
+    level2_canonical: str | None = None  # the standard 二级 name
     direction: str | None = None  # 指标方向性: 正向 | 反向
     weight: Decimal | None = None  # 分值 / 权重
     score: Decimal | None = None  # 得分 (self-evaluations)
@@ -125,6 +127,10 @@ class Filing:
     fund_lines: list[FundLine] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The ledger: non-empty table cells in the filing's part of the file, and how many of them
+    # were read into the filing (the rest are `cell_not_read` findings).
+    cells_total: int = 0
+    cells_read: int = 0
 
     @classmethod
     def failed(

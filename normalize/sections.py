@@ -30,6 +30,7 @@ class Sections:
     fund_rows: list[Row] = field(default_factory=list)
     indicator_items: list[IndicatorItem] = field(default_factory=list)
     summary: dict[str, Row] = field(default_factory=dict)  # 总分 and other closing rows
+    labels: list[Cell] = field(default_factory=list)  # label cells that hold no value themselves
 
 
 def nonempty(row: Row) -> list[Cell]:
@@ -200,6 +201,7 @@ def document_to_sections(doc: RawDocument) -> Sections:
             labels = column_labels(row)
             if labels is not None:
                 pending, region = labels, "header"
+                out.labels += nonempty(row)
                 continue
             fields = row_to_fields(row)
             if fields:

@@ -63,8 +63,8 @@ def label_to_field(text: str) -> str | None:
     return None
 
 
-def header_field_of(row: Row) -> str | None:
-    return label_to_field(first_text(row))
+_GLUED_LABEL_LENGTH = 4  # a label this long is one even with no space before it (X联系电话：)
+_LEAD_LENGTH = 40  # a value cell cut at a label is one short line: '广州市司法局　单位：万元'
 
 
 @cache
@@ -132,10 +132,6 @@ def _label_start(before: str, whole: bool) -> int | None:
     return None
 
 
-_GLUED_LABEL_LENGTH = 4  # a label this long is one even with no space before it (X联系电话：)
-_LEAD_LENGTH = 40  # a value cell cut at a label is one short line: '广州市司法局　单位：万元'
-
-
 def _row_items(row: Row) -> list[tuple[bool, str | None, Cell]]:
     """A header row's cells as (is a label, its field, cell); a cell holding 'label：value'
     pairs is cut into label and value cells (each keeping the cell's place in the table)."""
@@ -181,7 +177,7 @@ def row_to_fields(row: Row) -> dict[str, Row]:
     it."""
     single = set(dictionaries.load("sections")["single_cell_fields"])
     items = _row_items(row)
-    if not items or not items[0][0] or items[0][1] is None:
+    if not items or not items[0][0] or all(name is None for _, name, _ in items):
         return {}
     out: dict[str, list[Cell]] = {}
     current: list[Cell] | None = None
@@ -257,11 +253,6 @@ def named(fields: dict[str, Row]) -> dict[str, str]:
         if text:
             out[name] = text
     return out
-
-
-def starts_filing(row: Row) -> bool:
-    """A row naming a unit or project (单位名称, 项目名称): where a filing may start."""
-    return bool(named(row_to_fields(row)))
 
 
 def _words(key: str) -> set[str]:
@@ -349,7 +340,7 @@ def _cut(items: list[Item]) -> tuple[list[int], set[int]]:
             and part.table
             and (
                 (isinstance(item, Paragraph) and is_title(item.text))
-                or bool(fields and part.indicators)
+                or bool(names and part.indicators)
             )
         ):
             held = k

@@ -231,7 +231,10 @@ def test_row_with_several_pairs() -> None:
     assert _fields(row_to_fields(_row("部门名称", "示例市局　单位：万元"))) == {
         "department": "示例市局"
     }
-    # The row starts with a label of no field: not a header row.
+    assert _fields(row_to_fields(_row("单位：万元", "部门名称：示例市局"))) == {
+        "department": "示例市局"
+    }
+    # Only labels of no field: not a header row.
     assert row_to_fields(_row("联系人", "张三", "联系电话", "0511-1234567")) == {}
 
 

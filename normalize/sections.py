@@ -351,6 +351,14 @@ def _cut(items: list[Item]) -> tuple[list[int], set[int]]:
             held = None
         if held is None:
             part.take(item)
+    # A filing is a table: lines after the last table (填报单位：X under it) stay with it.
+    ends = [*starts[1:], len(items)]
+    starts = [
+        start
+        for start, end in zip(starts, ends, strict=True)
+        if start == 0
+        or any(not isinstance(i, Paragraph) and nonempty(i[1]) for i in items[start:end])
+    ]
     return starts, dropped
 
 

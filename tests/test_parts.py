@@ -180,6 +180,26 @@ def test_a_new_project_named_after_a_title_starts_a_filing() -> None:
     assert [_level3(f) for f in filings] == [["甲"], ["乙"]]
 
 
+def test_a_filling_unit_line_under_the_table_is_no_new_filing() -> None:
+    # The line under a project table names the unit that filled it in (its 实施单位), not
+    # a new filing: a filing is a table.
+    doc = _doc(
+        Paragraph("项目支出绩效目标表"),
+        _table(
+            ("项目名称", "河道治理"),
+            ("主管部门", "示例市水利局", "实施单位", "示例市河道管理处"),
+            ("一级指标", "二级指标", "三级指标", "指标值"),
+            ("产出指标", "数量指标", "治理河道长度", "≥56公里"),
+            ("满意度指标", "服务对象满意度指标", "群众满意度", "≥92%"),
+        ),
+        Paragraph("填报单位（盖章）：示例市河道管理处"),
+    )
+    filings = normalize_document(doc)
+    assert len(filings) == 1
+    assert filings[0].department == "示例市水利局"
+    assert filings[0].implementing_unit == "示例市河道管理处"
+
+
 # --- several label–value pairs in one row or line ----------------------------------------------
 
 

@@ -177,7 +177,8 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
     first filing rather than dropped; a document with no filing at all raises NormalizeError."""
     parts = document_to_parts(doc)
     if len(parts) <= 1:
-        return [normalize(doc)]
+        # one filing: read from its part, which leaves out page tops printed again
+        return [normalize(replace(doc, blocks=parts[0]) if parts else doc)]
     filings: list[Filing] = []
     skipped: list[Finding] = []
     for k, blocks in enumerate(parts):

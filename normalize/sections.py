@@ -4,8 +4,10 @@ block, and the indicator table (its header rows, data rows and lone 一级 label
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from functools import cache
+from typing import Literal, TypeAlias
 
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
@@ -62,23 +64,135 @@ def label_to_field(text: str) -> str | None:
     return None
 
 
-def header_field_of(row: Row) -> str | None:
-    return label_to_field(first_text(row))
+_GLUED_LABEL_LENGTH = 4  # a label this long is one even with no space before it (X联系电话：)
+_LEAD_LENGTH = 40  # a value cell cut at a label is one short line: '广州市司法局　单位：万元'
+
+
+@cache
+def _known_labels() -> tuple[tuple[str, str | None], ...]:
+    """Every label a header row may print (NFKC), longest first, with its field: None for a
+    label a filing does not use (sections.yaml ignored_labels)."""
+    sections = dictionaries.load("sections")
+    labels: list[tuple[str, str | None]] = [
+        (_nfkc(a), str(name))
+        for name, anchors in sections["header_fields"].items()
+        for a in anchors
+    ]
+    labels += [(_nfkc(a), None) for a in sections["ignored_labels"]]
+    return tuple(sorted(labels, key=lambda pair: -len(pair[0])))
+
+
+def _nfkc(text: str) -> str:
+    """NFKC character by character where it keeps the length (full-width colon, brackets and
+    spaces to ASCII), so that positions in the result are positions in `text`."""
+    out = (unicodedata.normalize("NFKC", c) for c in text)
+    return "".join(n if len(n) == 1 else c for n, c in zip(out, text, strict=True))
+
+
+def label_kind(text: str) -> tuple[bool, str | None]:
+    """(is a label, its field): a header field's label, or one of the ignored labels (联系人,
+    项目分类, …), which is a label of no field. A trailing colon is allowed."""
+    name = label_to_field(text)
+    if name is not None:
+        return True, name
+    key = _nfkc("".join(text.split())).rstrip(":")
+    return any(key == label for label, field in _known_labels() if field is None), None
+
+
+def text_to_pairs(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """'部门名称：X　单位：万元' -> ('', [('部门名称', 'X'), ('单位', '万元')]); 'X　联系人：Y' ->
+    ('X', [('联系人', 'Y')]). A label stands before a colon: all the text before the first colon
+    when that is a label, else a known label (header fields, ignored labels) after whitespace
+    (or a long one right after a value). The text before the first label is the lead; with no
+    label, (text, [])."""
+    plain = _nfkc(text)
+    cuts: list[tuple[int, int, int]] = []  # label start, label end, value start
+    for colon in re.finditer(":", plain):
+        begin = cuts[-1][2] if cuts else 0
+        before = plain[begin : colon.start()].rstrip()
+        start = _label_start(before, whole=not cuts)
+        if start is not None:
+            cuts.append((begin + start, begin + len(before), colon.end()))
+    if not cuts:
+        return text, []
+    pairs = []
+    for k, (start, end, value_start) in enumerate(cuts):
+        value_end = cuts[k + 1][0] if k + 1 < len(cuts) else len(text)
+        pairs.append((text[start:end].strip(), text[value_start:value_end].strip()))
+    return text[: cuts[0][0]].strip(), pairs
+
+
+def _label_start(before: str, whole: bool) -> int | None:
+    if whole and before.strip() and label_kind(before)[0]:
+        return len(before) - len(before.lstrip())
+    for label, _ in _known_labels():
+        if before.endswith(label):
+            k = len(before) - len(label)
+            if k == 0 or before[k - 1].isspace() or len(label) >= _GLUED_LABEL_LENGTH:
+                return k
+    return None
+
+
+def _row_items(row: Row) -> list[tuple[bool, str | None, Cell]]:
+    """A header row's cells as (is a label, its field, cell); a cell holding 'label：value'
+    pairs is cut into label and value cells (each keeping the cell's place in the table)."""
+    items: list[tuple[bool, str | None, Cell]] = []
+    current: str | None = None  # the field whose value the next cell is
+    for cell in nonempty(row):
+        is_label, name = label_kind(cell.text)
+        pairs = _cell_pairs(cell.text, current)
+        if pairs is None:
+            items.append((is_label, name, cell))
+            current = name if is_label else current
+            continue
+        lead, cut = pairs
+        if lead:
+            items.append((False, None, replace(cell, text=lead)))
+        for label, value in cut:
+            current = label_kind(label)[1]
+            items.append((True, current, replace(cell, text=label)))
+            if value:
+                items.append((False, None, replace(cell, text=value)))
+    return items
+
+
+def _cell_pairs(text: str, current: str | None) -> tuple[str, list[tuple[str, str]]] | None:
+    """The label：value pairs a cell holds, or None when it is one label or one value: a value
+    that starts with its own field's label ('机构设置及人员配置 | 机构设置：…') stays whole, and a
+    value is cut at a label only when it is one short line."""
+    lead, pairs = text_to_pairs(text)
+    if not pairs or not (lead or any(value for _, value in pairs)):
+        return None
+    if current is not None and label_kind(pairs[0][0])[1] == current:
+        return None
+    if lead and ("\n" in lead or len(lead) > _LEAD_LENGTH):
+        return None
+    return lead, pairs
 
 
 def row_to_fields(row: Row) -> dict[str, Row]:
     """'主管部门 | X | 实施单位 | Y' to both fields: each label takes the cells up to the next
-    label. Each value is (label cell, value cells…), as `field_value` reads it."""
-    cells = nonempty(row)
-    if not cells or label_to_field(cells[0].text) is None:
+    label; 'label：value' pairs in one cell are cut apart. A label of no field (联系人, 项目分类)
+    ends the field before it, and a one-cell field (sections.yaml single_cell_fields) takes only
+    the cell after its label. Each value is (label cell, value cells…), as `field_value` reads
+    it."""
+    single = set(dictionaries.load("sections")["single_cell_fields"])
+    items = _row_items(row)
+    if not items or not items[0][0] or all(name is None for _, name, _ in items):
         return {}
     out: dict[str, list[Cell]] = {}
     current: list[Cell] | None = None
-    for cell in cells:
-        name = label_to_field(cell.text)
-        if name is not None and name not in out:
-            current = out[name] = [cell]
+    current_name: str | None = None
+    for is_label, name, cell in items:
+        if is_label and name is None:
+            current = current_name = None
+        elif is_label and name not in out:
+            assert name is not None
+            current, current_name = [cell], name
+            out[name] = current
         elif current is not None:
+            if current_name in single and len(current) > 1:
+                continue
             current.append(cell)
     return {name: tuple(cells) for name, cells in out.items()}
 
@@ -96,15 +210,21 @@ def column_labels(row: Row) -> list[tuple[str, Cell]] | None:
     return [(name, c) for name, c in labelled if name is not None]
 
 
-def paragraph_to_field(paragraph: Paragraph) -> tuple[str, Row] | None:
-    """'单位名称：苏州市商务局' printed as a line of text rather than a table row."""
-    m = re.match(r"^\s*([^：:]{2,12})[：:]\s*(.+)$", paragraph.text)
-    if not m:
-        return None
-    label = Cell(text=m.group(1), row=0, col=0, page=paragraph.page, line=paragraph.line)
-    value = Cell(text=m.group(2).strip(), row=0, col=1, page=paragraph.page, line=paragraph.line)
-    name = header_field_of((label,))
-    return (name, (label, value)) if name else None
+def paragraph_to_fields(paragraph: Paragraph) -> dict[str, Row]:
+    """'单位名称：苏州市商务局' printed as a line of text rather than a table row; a line with
+    several pairs ('部门名称：X　单位：万元') gives each its own field."""
+    lead, pairs = text_to_pairs(paragraph.text)
+    if lead or not pairs:
+        return {}
+    out: dict[str, Row] = {}
+    for label_text, value_text in pairs:
+        name = label_to_field(label_text)
+        if name is None or name in out or not value_text:
+            continue
+        label = Cell(text=label_text, row=0, col=0, page=paragraph.page, line=paragraph.line)
+        value = Cell(text=value_text, row=0, col=1, page=paragraph.page, line=paragraph.line)
+        out[name] = (label, value)
+    return out
 
 
 def is_title(text: str) -> bool:
@@ -114,36 +234,171 @@ def is_title(text: str) -> bool:
     )
 
 
-def starts_filing(row: Row) -> bool:
-    return header_field_of(row) in ("project_name", "department")
+_NAMES = ("department", "project_name")  # the fields that say whose filing this is
+
+Item: TypeAlias = Paragraph | tuple[Table, Row]
+
+
+def item_fields(item: Item) -> dict[str, Row]:
+    if isinstance(item, Paragraph):
+        return paragraph_to_fields(item)
+    return row_to_fields(item[1])
+
+
+def named(fields: dict[str, Row]) -> dict[str, str]:
+    """The unit and project a header row or line names, folded for comparing."""
+    out = {}
+    for name in _NAMES:
+        row = fields.get(name)
+        text = fold("".join(c.text for c in nonempty(row)[1:])) if row else ""
+        if text:
+            out[name] = text
+    return out
+
+
+def _words(key: str) -> set[str]:
+    return {fold(w) for w in dictionaries.load("sections")[key]}
+
+
+@dataclass
+class _Part:
+    """What one filing has shown so far, for deciding where the next one starts."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    lines: set[str] = field(default_factory=set)  # its paragraphs, folded
+    table: bool = False  # a table row seen
+    indicators: bool = False  # an indicator header, or a row under a 一级指标, seen
+    complete: bool = False  # its indicator table closed (满意度 rows, a 总分 row)
+
+    def take(self, item: Item) -> None:
+        if isinstance(item, Paragraph):
+            self.lines.add(fold(item.text))
+            self.names = {**named(paragraph_to_fields(item)), **self.names}
+            self._level1(item.text)
+            return
+        row = item[1]
+        if not nonempty(row):
+            return
+        self.table = True
+        self.names = {**named(row_to_fields(row)), **self.names}
+        self.indicators = self.indicators or is_indicator_header(row)
+        self._level1(first_text(row))
+        summary = {
+            fold(w)
+            for words in dictionaries.load("sections")["summary_rows"].values()
+            for w in words
+        }
+        if self.indicators and fold(first_text(row)) in summary:
+            self.complete = True
+
+    def _level1(self, text: str) -> None:
+        key = fold(text)
+        if key in _words("level1_names"):
+            self.indicators = True
+            self.complete = key in _words("closing_level1")
+
+    def names_new(self, names: dict[str, str]) -> bool:
+        """A unit or project other than this filing's: one it has not named, or named otherwise."""
+        return any(self.names.get(name) != value for name, value in names.items())
+
+    def repeats(self, item: Item) -> bool:
+        """A line, or a row naming its unit or project, this filing has: a page's top again."""
+        if isinstance(item, Paragraph):
+            return fold(item.text) in self.lines
+        fields = row_to_fields(item[1])
+        names = named(fields)
+        return bool(names) and set(fields) <= set(_NAMES) and not self.names_new(names)
+
+
+def _cut(items: list[Item]) -> tuple[list[int], set[int]]:
+    """Where each filing starts among `items`, and the items that are a page's top printed
+    again. A title after a table, or a header row after indicator rows, is held until what
+    follows says: a new unit or project named, or a header after a complete indicator table,
+    starts the next filing there; a row of the table going on makes it a repeated page top."""
+    part = _Part()
+    starts = [0]
+    dropped: set[int] = set()
+    held: int | None = None
+    for k, item in enumerate(items):
+        row = None if isinstance(item, Paragraph) else item[1]
+        if row is not None and not nonempty(row):
+            continue
+        fields = item_fields(item)
+        names = named(fields)
+        new = (
+            (names and part.names_new(names) and (part.indicators or held is not None))
+            or (row is not None and is_indicator_header(row) and part.complete)
+            or (fields and held is not None and part.complete)
+        )
+        if new:
+            begin = k if held is None else held
+            starts.append(begin)
+            part, held = _Part(), None
+            for earlier in items[begin:k]:
+                part.take(earlier)
+        elif (
+            held is None
+            and part.table
+            and (
+                (isinstance(item, Paragraph) and is_title(item.text))
+                or bool(names and part.indicators)
+            )
+        ):
+            held = k
+        elif held is not None and row is not None and not fields and len(nonempty(row)) > 1:
+            dropped |= {j for j in range(held, k) if part.repeats(items[j])}
+            for earlier in items[held:k]:
+                part.take(earlier)
+            held = None
+        if held is None:
+            part.take(item)
+    # A filing is a table: lines after the last table (填报单位：X under it) stay with it.
+    ends = [*starts[1:], len(items)]
+    starts = [
+        start
+        for start, end in zip(starts, ends, strict=True)
+        if start == 0
+        or any(not isinstance(i, Paragraph) and nonempty(i[1]) for i in items[start:end])
+    ]
+    return starts, dropped
 
 
 def document_to_parts(doc: RawDocument) -> list[tuple[Block, ...]]:
     """A file may hold several filings (a department's overall table, then its project tables).
-    A new one starts at a title line after a table, or at a row naming a project or department
-    after indicator rows."""
-    parts: list[list[Block]] = [[]]
-    seen_table = seen_indicators = False
+    A new one starts where a new unit or project is named after a table (单位名称, 项目名称), or
+    a new indicator table follows a complete one. A title and header rows printed again at the
+    top of every page (Excel print titles, Word repeated header rows) continue the filing and
+    are dropped."""
+    items: list[Item] = []
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            if seen_table and is_title(block.text):
-                parts.append([])
-                seen_table = seen_indicators = False
-            parts[-1].append(block)
-            continue
+            items.append(block)
+        else:
+            items += [(block, row) for row in block.rows]
+    starts, dropped = _cut(items)
+    parts: list[tuple[Block, ...]] = []
+    for start, end in zip(starts, [*starts[1:], len(items)], strict=True):
+        blocks: list[Block] = []
         rows: list[Row] = []
-        for row in block.rows:
-            if seen_indicators and starts_filing(row):
+        table: Table | None = None
+        for k in range(start, end):
+            item = items[k]
+            if table is not None and (isinstance(item, Paragraph) or item[0] is not table):
                 if rows:
-                    parts[-1].append(replace(block, rows=tuple(rows)))
-                parts.append([])
-                rows, seen_indicators = [], False
-            seen_indicators = seen_indicators or is_indicator_header(row)
-            rows.append(row)
-        if rows:
-            parts[-1].append(replace(block, rows=tuple(rows)))
-            seen_table = True
-    return [tuple(p) for p in parts if p]
+                    blocks.append(replace(table, rows=tuple(rows)))
+                table, rows = None, []
+            if isinstance(item, Paragraph):
+                if k not in dropped:
+                    blocks.append(item)
+                continue
+            table = item[0]
+            if k not in dropped:
+                rows.append(item[1])
+        if table is not None and rows:
+            blocks.append(replace(table, rows=tuple(rows)))
+        if blocks:
+            parts.append(tuple(blocks))
+    return parts
 
 
 def is_subheader(row: Row) -> bool:
@@ -167,10 +422,10 @@ def document_to_sections(doc: RawDocument) -> Sections:
             if region == "indicators" and fold(block.text) in level1_keys:
                 out.indicator_items.append(IndicatorItem("marker", paragraph=block))
             elif region == "header":
-                labelled = paragraph_to_field(block)
-                if labelled is not None:
-                    out.fields.setdefault(labelled[0], labelled[1])
-                else:
+                labelled = paragraph_to_fields(block)
+                for name, cells in labelled.items():
+                    out.fields.setdefault(name, cells)
+                if not labelled:
                     out.paragraphs.append(block)
             continue
         assert isinstance(block, Table)

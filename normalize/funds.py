@@ -186,8 +186,9 @@ def _rows_to_entries(rows: list[Row], factor: Decimal) -> tuple[list[_Entry], li
             continue
         for k, group in enumerate(groups):
             names = [_line_name(n) for n in group.names]
-            if len(groups) > 1 and names and part_name(names[-1]) in period_words:
-                period = (len(groups), k)
+            if names and part_name(names[-1]) in period_words:
+                period = (len(groups), k) if len(groups) > 1 else period
+                continue
             if len(groups) > 1 and period == (len(groups), k):
                 continue
             if not names and group.subtotal is None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 
 from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
 from .ledger import Ledger
 from .model import Finding, FundLine
-from .sections import Row, nonempty
+from .sections import Row, is_funds_anchor, nonempty
 from .text import fold, is_placeholder, matches_any, to_number
 
 # Columns that hold amounts (scaled to the stored unit, and summed from children to parent).
@@ -40,19 +42,19 @@ def _is_subtotal(text: str) -> bool:
     return fold(text) in _subtotal_words()
 
 
-def _is_block_label(text: str) -> bool:
-    """A cell that labels the block or a line rather than naming one: 小计, a dash, the block's
-    own name (项目资金（万元） beside its first line)."""
-    block = dictionaries.load("sections")["funds_block"]
-    return _is_subtotal(text) or is_placeholder(text) or matches_any(text, block)
-
-
 def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
-    """The block header says the unit (funds.yaml unit_markers): the stored unit as a rule;
-    another is converted with its factor from units.yaml amounts_in_wan."""
+    """The block's labels say the unit (funds.yaml unit_markers): its first row, its anchor
+    cell and column words wherever an export prints them, a 单位：元 cell. The stored unit as
+    a rule; another is converted with its factor from units.yaml amounts_in_wan."""
     markers = dictionaries.load("funds")["unit_markers"]
     factors = dictionaries.load("units")["amounts_in_wan"]
-    header = "".join(fold(c.text) for c in nonempty(rows[0])) if rows else ""
+    cells = [c for row in rows[1:] for c in nonempty(row)]
+    labels = [
+        c
+        for c in cells
+        if is_funds_anchor(c.text) or header_to_columns([c]) or fold(c.text).startswith("单位")
+    ]
+    header = "".join(fold(c.text) for c in (nonempty(rows[0]) if rows else []) + labels)
     for unit, words in markers.items():
         if any(fold(m) in header for m in words):
             return Decimal(str(factors[unit])), str(unit)
@@ -73,50 +75,213 @@ def header_to_columns(cells: list[Cell]) -> list[str]:
     return out
 
 
-def row_to_amounts(
-    cells: list[Cell], columns: list[str], factor: Decimal
-) -> tuple[Cell | None, dict[str, Decimal], list[Cell]]:
-    """A data row to its name cell and amounts. The values are the cells after the name: in
-    place when there are as many as columns (dashes keep their place), else the numbers
-    matched from the right, because leading tabs vary from row to row."""
-    names = [
-        k
-        for k, c in enumerate(cells)
-        if c.text
-        and to_number(c.text) is None
-        and not is_placeholder(c.text)
-        and not _is_subtotal(c.text)
-    ]
-    if not names:
-        return None, {}, []
-    name_at = names[-1]
-    after = [c for c in cells[name_at + 1 :] if not _is_subtotal(c.text)]
-    if len(after) != len(columns):
-        after = [c for c in after if to_number(c.text) is not None][-len(columns) :]
-        pairs = list(zip(reversed(columns), reversed(after), strict=False))
+@cache
+def _section_words() -> dict[str, str]:
+    sections = dictionaries.load("sections")["funds_sections"]
+    return {fold(w, drop_punct=True): s for s, words in sections.items() for w in words}
+
+
+def _words(*keys: str) -> frozenset[str]:
+    """A list of funds.yaml ('income', 'totals' is funds['income']['totals']), folded."""
+    node = dictionaries.load("funds")
+    for key in keys:
+        node = node[key]
+    return frozenset(fold(w) for w in node)
+
+
+@dataclass
+class _Group:
+    """One line's cells in a row: its name (and labels of merged cells printed before it), a
+    小计 mark, and its values. A row holds several when lines stand side by side."""
+
+    names: list[Cell] = field(default_factory=list)
+    values: list[Cell] = field(default_factory=list)
+    subtotal: Cell | None = None
+
+
+@dataclass
+class _Entry:
+    section: str
+    name: str | None
+    cell: Cell | None
+    amounts: dict[str, Decimal]
+    cells: list[Cell] = field(default_factory=list)  # every cell the line was read from
+
+
+def _kind(cell: Cell) -> str:
+    text = cell.text
+    if is_funds_anchor(text):
+        return "anchor"
+    if fold(text, drop_punct=True) in _section_words():
+        return "section"
+    if _is_subtotal(text):
+        return "subtotal"
+    if to_number(text) is not None or is_placeholder(text):
+        return "value"
+    return "name"
+
+
+def row_to_groups(cells: list[Cell]) -> list[_Group]:
+    """A row's cells (the anchor and section words left out) into its lines: a run of names,
+    then 小计 and the values; a name after values starts the next line."""
+    groups: list[_Group] = []
+    for cell in cells:
+        kind = _kind(cell)
+        if kind in ("anchor", "section"):
+            continue
+        if not groups or (kind == "name" and groups[-1].values):
+            groups.append(_Group())
+        group = groups[-1]
+        if kind == "name":
+            group.names.append(cell)
+        elif kind == "subtotal":
+            group.subtotal = cell
+        else:
+            group.values.append(cell)
+    return groups
+
+
+def values_to_amounts(
+    values: list[Cell], columns: list[str], factor: Decimal
+) -> tuple[dict[str, Decimal], list[Cell]]:
+    """A line's value cells to its amounts, and the cells read: in place when there are as
+    many as columns (dashes keep their place), else the numbers matched from the right,
+    because exports drop empty cells."""
+    if len(values) != len(columns):
+        values = [c for c in values if to_number(c.text) is not None][-len(columns) :]
+        pairs = list(zip(reversed(columns), reversed(values), strict=False))
     else:
-        pairs = list(zip(columns, after, strict=True))
+        pairs = list(zip(columns, values, strict=True))
     amounts: dict[str, Decimal] = {}
-    read: list[Cell] = []
     for column, cell in pairs:
         number = to_number(cell.text)
         if number is not None:
-            scaled = column in AMOUNT_COLUMNS
-            amounts[column] = number * factor if scaled else number
-            read.append(cell)
-    return cells[name_at], amounts, read
+            amounts[column] = number * factor if column in AMOUNT_COLUMNS else number
+    return amounts, [cell for _, cell in pairs]
+
+
+def _line_name(cell: Cell) -> str:
+    return cell.text.replace("\n", "").strip()
+
+
+def _rows_to_entries(
+    rows: list[Row], factor: Decimal, ledger: Ledger
+) -> tuple[list[_Entry], list[str]]:
+    """Each row's lines, with their section and amounts; and the labels of merged cells printed
+    on a row beside another line (财政拨款 | 一般公共预算资金 | 20555.48). The block's own
+    labels (its name, section and column words) go to `ledger`; the lines' cells are read
+    once they are named. A whole-period line (中期资金总额) is left for the ledger to report,
+    since fund_lines holds the year's amounts only."""
+    entries: list[_Entry] = []
+    labels: list[str] = []
+    section: str | None = None
+    columns: list[str] = ["full_year_budget"]
+    period: tuple[int, int] | None = None  # (lines in a row, index of the whole-period one)
+    period_words = _words("period_totals")
+    for row in rows:
+        cells = nonempty(row)
+        keys = [fold(c.text, drop_punct=True) for c in cells]
+        named = [_section_words()[key] for key in keys if key in _section_words()]
+        section = named[-1] if named else section
+        ledger.read([c for c in cells if _kind(c) in ("anchor", "section")], "label")
+        groups = row_to_groups(cells)
+        if not any(g.values or g.subtotal for g in groups):
+            header = header_to_columns([n for g in groups for n in g.names])
+            if header:
+                columns = header
+            else:
+                labels += [_line_name(n) for g in groups for n in g.names]
+            ledger.read([n for g in groups for n in g.names], "label")
+            continue
+        for k, group in enumerate(groups):
+            names = [_line_name(n) for n in group.names]
+            if names and part_name(names[-1]) in period_words:
+                period = (len(groups), k) if len(groups) > 1 else period
+                continue
+            if len(groups) > 1 and period == (len(groups), k):
+                continue
+            if not names and group.subtotal is None:
+                continue
+            labels += names[:-1]
+            name = names[-1] if names else None
+            if name is not None and part_name(name) in _words("expenditure", "top_level"):
+                section = "expenditure"
+            amounts, read = values_to_amounts(group.values, columns, factor)
+            entries.append(
+                _Entry(
+                    section=section or "income",
+                    name=name,
+                    cell=group.names[-1] if group.names else group.subtotal,
+                    amounts=amounts,
+                    cells=[*group.names, *read, *([group.subtotal] if group.subtotal else [])],
+                )
+            )
+    return entries, labels
+
+
+def _name_subtotals(entries: list[_Entry], labels: list[str]) -> list[_Entry]:
+    """A 小计 row without a name (its merged name cell printed on another row) takes the name
+    of the parent whose children follow it (funds.yaml income children), as printed in a label
+    where one is; a nameless row that cannot be named is dropped."""
+    children = dictionaries.load("funds")["income"]["children"]
+    named = []
+    for k, entry in enumerate(entries):
+        if entry.name is None:
+            following = next((e.name for e in entries[k + 1 :] if e.name), None)
+            parent = next(
+                (
+                    p
+                    for p, cs in children.items()
+                    if following and part_name(following) in {fold(c) for c in cs}
+                ),
+                None,
+            )
+            if parent is None:
+                continue
+            entry.name = next((lb for lb in labels if part_name(lb) == fold(parent)), parent)
+        named.append(entry)
+    return named
+
+
+def _income_parents(entries: list[_Entry]) -> dict[int, str | None]:
+    """The parent of each income line: a dictionary parent (财政拨款 over 一般公共预算资金) when
+    the block prints it, else the year's total: a line named in funds.yaml income totals, or
+    failing that the line that a 其中： line follows."""
+    funds = dictionaries.load("funds")
+    totals = _words("income", "totals")
+    child_sets = {fold(p): {fold(c) for c in cs} for p, cs in funds["income"]["children"].items()}
+    names = {part_name(e.name): e.name for e in entries if e.name}
+    total = next((e for e in entries if e.name and part_name(e.name) in totals), None)
+    if total is None:
+        total = next(
+            (
+                e
+                for e, after in pairwise(entries)
+                if e.name and not is_part(e.name) and after.name and is_part(after.name)
+            ),
+            None,
+        )
+    parents: dict[int, str | None] = {}
+    for k, entry in enumerate(entries):
+        key = part_name(entry.name or "")
+        if entry is total or key in totals:
+            parents[k] = None
+            continue
+        parent = next((p for p, cs in child_sets.items() if key in cs and p in names), None)
+        parents[k] = names[parent] if parent else (total.name if total else None)
+    return parents
 
 
 def rows_to_fund_lines(
     rows: list[Row], ledger: Ledger | None = None
 ) -> tuple[list[FundLine], list[Finding]]:
-    """Each data row holds a name (and maybe 小计) and its amounts. A row of column words
-    (收入 | 全年预算数, or 年初预算数 | … | 得分) sets the columns; a project's block without
-    one has the year's total and its sources, which are `income`. The cells read go to
-    `ledger`."""
+    """Each data row holds one line (or several side by side): a name (and maybe 小计) and its
+    amounts. A row of column words (收入 | 全年预算数, or 年初预算数 | … | 得分) sets the
+    columns; a block without one (a project's year total and its sources) has 全年预算数. A
+    section word (收入预算, 支出) sets the section wherever it is printed in its row, and so
+    does a top-level expenditure line (基本支出): exports print merged labels mid-span. The
+    cells read go to `ledger`."""
     ledger = ledger if ledger is not None else Ledger()
-    sections = dictionaries.load("sections")
-    funds = dictionaries.load("funds")
     factor, unit = _unit_factor(rows)
     findings: list[Finding] = []
     if unit != _amount_unit():
@@ -129,56 +294,32 @@ def rows_to_fund_lines(
                 rows[0][0].location if rows else None,
             )
         )
-    section_keys = {s: {fold(w) for w in words} for s, words in sections["funds_sections"].items()}
-    income_total_names = {fold(n) for n in funds["income"]["totals"]}
-    child_sets = {fold(p): {fold(c) for c in cs} for p, cs in funds["income"]["children"].items()}
-    top_level_spend = {fold(n) for n in funds["expenditure"]["top_level"]}
-    projects_parent = funds["expenditure"]["projects_parent"]
-
+    entries, labels = _rows_to_entries(rows, factor, ledger)
+    entries = _name_subtotals(entries, labels)
+    for entry in entries:
+        ledger.read(entry.cells, "fund")
+    income = [e for e in entries if e.section == "income"]
+    parents = {id(income[k]): p for k, p in _income_parents(income).items()}
+    top_level = _words("expenditure", "top_level")
+    top: str | None = None
     lines: list[FundLine] = []
-    section: str | None = None
-    columns: list[str] = ["full_year_budget"]
-    income_total: str | None = None
-    open_parent: str | None = None  # the income line printed with 小计
-    in_projects = False
-    for row in rows:
-        cells = nonempty(row)
-        texts = {fold(c.text) for c in cells if c.text}
-        named_section = next((s for s, ks in section_keys.items() if ks & texts), None)
-        header = header_to_columns([c for c in cells if c.text])
-        if named_section or (header and not any(to_number(c.text) for c in cells if c.text)):
-            section = named_section or section or "income"
-            columns = header or ["full_year_budget"]
-            ledger.read(cells, "label")
-            continue
-        section = section or "income"
-        name_cell, amounts, amount_cells = row_to_amounts(list(row), columns, factor)
-        if name_cell is None or not (amounts or any(is_placeholder(c.text) for c in cells)):
-            # A row with no amount, not even a dash, names no fund line: the block's title
-            # (部门整体资金（万元）) is a label, anything else is left for the ledger to report.
-            if rows and row is rows[0]:
-                ledger.read(cells, "label")
-            continue
-        ledger.read([name_cell, *amount_cells], "fund")
-        ledger.read([c for c in cells if _is_block_label(c.text)], "label")
-        name = name_cell.text.replace("\n", "")
-        is_subtotal = any(_is_subtotal(c.text) for c in cells)
-        line = FundLine(seq=len(lines) + 1, section=section, name=name, location=name_cell.location)
-        for column, amount in amounts.items():
-            setattr(line, column, amount)
-        if section == "income":
-            if fold(name) in income_total_names and income_total is None:
-                income_total = name
-            elif open_parent and part_name(name) in child_sets.get(fold(open_parent), set()):
-                line.parent = open_parent
-            else:
-                line.parent = income_total
-                open_parent = name if is_subtotal or part_name(name) in child_sets else None
+    for entry in entries:
+        name = entry.name or ""
+        if entry.section == "income":
+            parent = parents[id(entry)]
+        elif part_name(name) in top_level:
+            parent, top = None, name
         else:
-            if fold(name) in top_level_spend:
-                in_projects = fold(name) == fold(projects_parent)
-            elif in_projects:
-                line.parent = projects_parent
+            parent = top
+        line = FundLine(
+            seq=len(lines) + 1,
+            section=entry.section,
+            name=name,
+            parent=parent,
+            location=entry.cell.location if entry.cell else None,
+        )
+        for column, amount in entry.amounts.items():
+            setattr(line, column, amount)
         lines.append(line)
     return lines, findings
 
@@ -187,6 +328,11 @@ def rows_to_fund_lines(
 def _part_of() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in dictionaries.load("funds")["part_of"])
     return re.compile(rf"^\s*(?:{words})\s*[:：]\s*")
+
+
+def is_part(name: str) -> bool:
+    """A name printed with 其中： (funds.yaml part_of): part of the line above."""
+    return bool(_part_of().match(name))
 
 
 def part_name(name: str) -> str:

@@ -12,7 +12,7 @@ from typing import Literal, TypeAlias
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
 
-from .text import fold, matches_any
+from .text import fold
 
 Row = tuple[Cell, ...]
 
@@ -407,6 +407,36 @@ def is_subheader(row: Row) -> bool:
     return bool(cells) and all(fold(c.text) in words for c in cells)
 
 
+_UNIT_NOTE = re.compile(r"[(（][^()（）]*[)）]|单位[:：]\S*")
+
+
+def is_funds_anchor(text: str) -> bool:
+    """The cell naming the funds block (部门整体资金（万元）, 年度部门预算（万元）, 项目资金
+    （万元）): a word of sections.yaml funds_block, once its unit note is taken off."""
+    key = fold(_UNIT_NOTE.sub("", fold(text)), drop_punct=True)
+    return key in {fold(w, drop_punct=True) for w in dictionaries.load("sections")["funds_block"]}
+
+
+@cache
+def funds_words() -> frozenset[str]:
+    """Cells that only a funds block holds: its section words (收入预算), its column words
+    (全年预算数) and the lines every block prints (资金总额, 基本支出: funds.yaml)."""
+    anchors, funds = dictionaries.load("sections"), dictionaries.load("funds")
+    words = [w for ws in anchors["funds_sections"].values() for w in ws]
+    words += [w for ws in anchors["funds_columns"].values() for w in ws]
+    words += funds["income"]["totals"] + funds["expenditure"]["top_level"]
+    return frozenset(fold(w, drop_punct=True) for w in words)
+
+
+def starts_funds(row: Row) -> bool:
+    """The funds block starts at its anchor cell, or before it where an export prints a merged
+    label at the middle of its span: at the first row holding a word only that block holds."""
+    words = funds_words()
+    return any(
+        is_funds_anchor(c.text) or fold(c.text, drop_punct=True) in words for c in nonempty(row)
+    )
+
+
 def document_to_sections(doc: RawDocument) -> Sections:
     """One pass over the blocks. Region changes are driven by anchor cells, not positions."""
     anchors = dictionaries.load("sections")
@@ -463,7 +493,7 @@ def document_to_sections(doc: RawDocument) -> Sections:
                 out.fields.update(fields)
                 region = "header"
                 continue
-            if matches_any(first_text(row), anchors["funds_block"]):
+            if region != "funds" and starts_funds(row):
                 region = "funds"
             if region == "funds":
                 out.fund_rows.append(row)

@@ -89,6 +89,20 @@ def _words(*keys: str) -> frozenset[str]:
     return frozenset(fold(w) for w in node)
 
 
+def _is_line_word(text: str) -> bool:
+    """A line name funds.yaml knows (财政拨款 printed on a row of its own, as exports print a
+    merged cell): a label of the block. Other text on a row without amounts is not read."""
+    funds = dictionaries.load("funds")
+    known = {
+        *_words("income", "totals"),
+        *_words("expenditure", "top_level"),
+        *_words("period_totals"),
+        *(fold(p) for p in funds["income"]["children"]),
+        *(fold(c) for cs in funds["income"]["children"].values() for c in cs),
+    }
+    return part_name(text) in known
+
+
 @dataclass
 class _Group:
     """One line's cells in a row: its name (and labels of merged cells printed before it), a
@@ -191,7 +205,8 @@ def _rows_to_entries(
                 columns = header
             else:
                 labels += [_line_name(n) for g in groups for n in g.names]
-            ledger.read([n for g in groups for n in g.names], "label")
+            names = [n for g in groups for n in g.names]
+            ledger.read([n for n in names if header or _is_line_word(n.text)], "label")
             continue
         for k, group in enumerate(groups):
             names = [_line_name(n) for n in group.names]

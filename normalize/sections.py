@@ -10,6 +10,7 @@ from typing import Literal
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
 
+from .columns import header_roles, subcolumn_role
 from .text import fold, matches_any
 
 Row = tuple[Cell, ...]
@@ -42,10 +43,11 @@ def first_text(row: Row) -> str:
 
 
 def is_indicator_header(row: Row) -> bool:
-    """A row naming the 一级指标 and 三级指标 columns (sections.yaml indicator_columns)."""
-    keys = {fold(c.text) for c in row}
-    columns = dictionaries.load("sections")["indicator_columns"]
-    return all(any(fold(w) in keys for w in columns[role]) for role in ("level1", "level3"))
+    """A row naming the 三级指标 column and the 一级指标 or 二级指标 column (sections.yaml
+    indicator_columns), however printed: `一級 指標`, split over cells, fused with the first
+    data row (`columns.read_header`)."""
+    roles = header_roles(row)
+    return "level3" in roles and bool(roles & {"level1", "level2"})
 
 
 def label_to_field(text: str) -> str | None:
@@ -146,9 +148,9 @@ def document_to_parts(doc: RawDocument) -> list[tuple[Block, ...]]:
 
 
 def is_subheader(row: Row) -> bool:
-    words = {fold(w) for w in dictionaries.load("sections")["indicator_subcolumns"]}
+    """A second header row of periods only (中期 | 年度 under 指标值)."""
     cells = nonempty(row)
-    return bool(cells) and all(fold(c.text) in words for c in cells)
+    return bool(cells) and all(subcolumn_role(c.text) is not None for c in cells)
 
 
 def document_to_sections(doc: RawDocument) -> Sections:

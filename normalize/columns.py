@@ -98,14 +98,14 @@ def read_header(cells: Sequence[Cell], body: Sequence[Cells] = (), grid: bool = 
     k = 0
     while k < len(filled):
         cell = filled[k]
-        role = label_role(cell.text)
-        width = 1
-        if role is None:
-            for n in range(2, JOIN + 1):
-                joined = filled[k : k + n]
-                if len(joined) == n and (role := label_role("".join(c.text for c in joined))):
-                    width = n
-                    break
+        # The longest run of neighbouring cells that spells a label: 一级 | 指标 is one
+        # column, not 一级 and an unknown 指标.
+        role, width = None, 1
+        for n in range(JOIN, 0, -1):
+            joined = filled[k : k + n]
+            if len(joined) == n and (role := label_role("".join(c.text for c in joined))):
+                width = n
+                break
         if role is None and (fused := fused_label(cell.text)) is not None:
             role, fused_any = fused[0], True
             first_row.append(replace(cell, text=fused[1]))

@@ -57,6 +57,10 @@ class Indicator:
     match_score: float | None = None
     page: int | None = None
     level2_raw: str | None = None  # as printed, where level2 was rejoined or repaired
+    level1_canonical: str | None = None  # the standard 一级 name (levels.yaml): 效益 -> 效益指标
+    level2_canonical: str | None = (
+        None  # the standard 二级 name: 服务对象满意度指标 -> 服务对象满意度
+    )
     value_type: str | None = None  # 指标值类型 as printed: 定量 | 定性
     direction: str | None = None  # 指标方向性: 正向 | 反向
     weight: Decimal | None = None  # 分值 / 权重

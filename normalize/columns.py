@@ -43,6 +43,7 @@ class Header:
 
     columns: tuple[Column, ...]
     first_row: Cells = ()
+    named: tuple[str, ...] = ()  # the roles the labels name, before the cells' votes
 
 
 def _key(text: str) -> str:
@@ -118,10 +119,9 @@ def read_header(cells: Sequence[Cell], body: Sequence[Cells] = (), grid: bool = 
         k += width
     if not fused_any:
         first_row = []  # no label was fused: unknown cells are just unknown labels
-    out = _level_weights(_first_of_each(columns))
-    if grid and body:
-        out = vote_columns(out, body)
-    return Header(out, tuple(first_row))
+    named = _level_weights(_first_of_each(columns))
+    out = vote_columns(named, body) if grid and body else named
+    return Header(out, tuple(first_row), tuple(c.role for c in named))
 
 
 def header_to_columns(cells: Sequence[Cell]) -> tuple[Column, ...]:

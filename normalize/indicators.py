@@ -56,6 +56,7 @@ class _State:
 
     columns: tuple[Column, ...] = ()
     header_roles: tuple[str, ...] = ()  # as the header row names them, before any split
+    header_columns: tuple[Column, ...] = ()  # as the last header row gave them
     level1: str | None = None
     pending_level1: list[Indicator] = field(default_factory=list)
     level2: str | None = None
@@ -243,17 +244,17 @@ def _body(items: list[IndicatorItem], at: int) -> list[tuple[Cell, ...]]:
 
 
 def _after_header(state: _State, header: Header, grid: bool) -> _State:
-    columns = header.columns
-    roles = tuple(c.role for c in columns)
+    columns, roles = header.columns, header.named
     if roles != state.header_roles:  # a repeated header at a page top changes nothing
-        return _State(columns=columns, header_roles=roles)
+        return _State(columns=columns, header_roles=roles, header_columns=columns)
     if grid:
         state.columns = columns  # same columns; positions as this table has them
+        state.header_columns = columns
     return state
 
 
 def _after_subheader(state: _State, item: IndicatorItem) -> tuple[Column, ...]:
-    if len(state.columns) == len(state.header_roles):  # not split already
+    if state.columns == state.header_columns:  # not split already
         return split_columns(state.columns, item.cells, item.grid)
     return state.columns
 

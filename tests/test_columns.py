@@ -312,3 +312,33 @@ def test_spaces_and_line_breaks_never_change_the_columns(inserts: list[tuple[int
         cut = at % (len(labels[j]) + 1)
         labels[j] = labels[j][:cut] + space + labels[j][cut:]
     assert header_to_columns(_row(0, *labels)) == header_to_columns(plain)
+
+
+def test_votes_do_not_make_a_repeated_header_a_new_table() -> None:
+    # The unnamed 权重-like column votes differently on each page; the header is the same one,
+    # so the 一级/二级 printed on page 1 still reach the first row of page 2.
+    header = ("一级指标", "二级指标", "三级指标", "指标值", "")
+    filing = _filing(
+        _row(0, *header),
+        _row(1, "产出指标", "数量指标", "培训人次", "≥500人次", "60"),
+        _row(2, None, None, "培训场次", "≥20场", "40"),
+        _row(0, *header),
+        _row(1, None, None, "培训天数", "≥5天", "x"),
+        pages=(3,),
+    )
+    assert _labels(filing)[-1] == "产出指标 / 数量指标 / 培训天数"
+    assert [i.weight for i in filing.indicators][:2] == [Decimal(60), Decimal(40)]
+
+
+def test_a_voted_column_does_not_stop_the_second_header_row_splitting() -> None:
+    filing = _filing(
+        _row(0, "一级指标", "二级指标", "三级指标", "指标值", None, ""),
+        _row(1, None, None, None, "中期", "年度", None),
+        _row(2, "产出指标", "数量指标", "培训人次", "≥1500人次", "≥500人次", "50"),
+        _row(3, None, None, "培训场次", "≥60场", "≥20场", "50"),
+    )
+    assert [[(t.period, t.raw) for t in i.targets] for i in filing.indicators] == [
+        [("LT", "≥1500人次"), ("FY", "≥500人次")],
+        [("LT", "≥60场"), ("FY", "≥20场")],
+    ]
+    assert [i.weight for i in filing.indicators] == [Decimal(50), Decimal(50)]

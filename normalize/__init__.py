@@ -178,7 +178,8 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
     parts = document_to_parts(doc)
     if len(parts) <= 1:
         # one filing: read from its part, which leaves out page tops printed again
-        return [normalize(replace(doc, blocks=parts[0]) if parts else doc)]
+        filing = normalize(replace(doc, blocks=parts[0]) if parts else doc)
+        return _count_page_tops(doc, parts, [filing])
     filings: list[Filing] = []
     skipped: list[Finding] = []
     for k, blocks in enumerate(parts):
@@ -210,6 +211,19 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
     filings[0].findings += skipped
     for filing in filings:
         filing.status = findings_to_status(filing.findings)
+    return _count_page_tops(doc, parts, filings)
+
+
+def _count_page_tops(
+    doc: RawDocument, parts: list[tuple[Block, ...]], filings: list[Filing]
+) -> list[Filing]:
+    """The title and header rows printed again at page tops, which `document_to_parts` leaves
+    out of every part, are recognised labels: the ledger of the first filing counts them read,
+    so the filings' counts add up to every cell of the file."""
+    repeated = Ledger.of(doc.blocks).total - sum(Ledger.of(p).total for p in parts)
+    if parts and repeated > 0:
+        filings[0].cells_total += repeated
+        filings[0].cells_read += repeated
     return filings
 
 

@@ -205,8 +205,8 @@ def _rows_to_entries(
                 columns = header
             else:
                 labels += [_line_name(n) for g in groups for n in g.names]
-            names = [n for g in groups for n in g.names]
-            ledger.read([n for n in names if header or _is_line_word(n.text)], "label")
+            name_cells = [n for g in groups for n in g.names]
+            ledger.read([n for n in name_cells if header or _is_line_word(n.text)], "label")
             continue
         for k, group in enumerate(groups):
             names = [_line_name(n) for n in group.names]

@@ -16,7 +16,7 @@ from decimal import Decimal
 from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
-from .columns import PERIODS, Column, header_to_columns, level1_columns, place_row, split_columns
+from .columns import PERIODS, Column, Header, level1_columns, place_row, read_header, split_columns
 from .ledger import Ledger
 from .model import Finding, Indicator, Target
 from .ocr_review import OcrValue
@@ -76,6 +76,7 @@ class _State:
 
     columns: tuple[Column, ...] = ()
     header_roles: tuple[str, ...] = ()  # as the header row names them, before any split
+    header_columns: tuple[Column, ...] = ()  # as the last header row gave them
     level1: str | None = None
     pending_level1: list[Indicator] = field(default_factory=list)
     level2: str | None = None
@@ -243,12 +244,15 @@ def items_to_indicators(
     """Rows to indicators; also the function groups to link, findings, and the values OCR read
     (for review). The cells read go to `ledger`; a row read before any header goes nowhere."""
     state, read = _State(), _Read(ledger=ledger if ledger is not None else Ledger())
-    for item in items:
+    for k, item in enumerate(items):
         if item.kind == "marker":
             assert item.paragraph is not None
             state.start_level1(item.paragraph.text)
         elif item.kind == "header":
-            state = _after_header(state, item)
+            header = read_header(item.cells, _body(items, k), item.grid)
+            state = _after_header(state, header, item.grid)
+            if header.first_row and "level3" in state.layout:  # printed fused with the header
+                _read_row(state, replace(item, cells=header.first_row), fiscal_year, read)
         elif item.kind == "subheader":
             state.columns = _after_subheader(state, item)
         elif "level3" in state.layout:
@@ -258,18 +262,30 @@ def items_to_indicators(
     return read.indicators, read.groups, read.findings, read.ocr_values
 
 
-def _after_header(state: _State, item: IndicatorItem) -> _State:
-    columns = header_to_columns(item.cells)
-    roles = tuple(c.role for c in columns)
+def _body(items: list[IndicatorItem], at: int) -> list[tuple[Cell, ...]]:
+    """The data rows under the header at `at`, up to the next header (they vote for the
+    columns the header does not name)."""
+    out = []
+    for item in items[at + 1 :]:
+        if item.kind == "header":
+            break
+        if item.kind == "row":
+            out.append(item.cells)
+    return out
+
+
+def _after_header(state: _State, header: Header, grid: bool) -> _State:
+    columns, roles = header.columns, header.named
     if roles != state.header_roles:  # a repeated header at a page top changes nothing
-        return _State(columns=columns, header_roles=roles)
-    if item.grid:
+        return _State(columns=columns, header_roles=roles, header_columns=columns)
+    if grid:
         state.columns = columns  # same columns; positions as this table has them
+        state.header_columns = columns
     return state
 
 
 def _after_subheader(state: _State, item: IndicatorItem) -> tuple[Column, ...]:
-    if len(state.columns) == len(state.header_roles):  # not split already
+    if state.columns == state.header_columns:  # not split already
         return split_columns(state.columns, item.cells, item.grid)
     return state.columns
 

@@ -16,10 +16,11 @@ from jixiao import codes, dictionaries
 from jixiao.extract import Block, Cell, CellRef, Table
 
 from .model import Finding
-from .text import fold
+from .text import fold, is_placeholder
 
 # What a read cell became: field, label, indicator, target, attribute, fund, summary,
-# furniture, duplicate (a merged cell's text printed again) or reported (a finding quotes it).
+# furniture, empty, duplicate (a merged cell's text printed again) or reported (a finding
+# quotes it).
 Place = str
 
 
@@ -55,6 +56,8 @@ class Ledger:
         for ref, cell in ledger.cells.items():
             if is_furniture(cell.text):
                 ledger.places[ref] = "furniture"
+            elif is_placeholder(cell.text):
+                ledger.places[ref] = "empty"  # a dash or 无: printed, says nothing
         return ledger
 
     def read(self, cells: Iterable[Cell | None], place: Place) -> None:

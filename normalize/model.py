@@ -58,8 +58,10 @@ class Indicator:
     page: int | None = None
     level2_raw: str | None = None  # as printed, where level2 was rejoined or repaired
     value_type: str | None = None  # 指标值类型 as printed: 定量 | 定性
-    level1_canonical: str | None = None  # the standard 一级 name (dictionaries/levels.yaml)
-    level2_canonical: str | None = None  # the standard 二级 name
+    level1_canonical: str | None = None  # the standard 一级 name (levels.yaml): 效益 -> 效益指标
+    level2_canonical: str | None = (
+        None  # the standard 二级 name (服务对象满意度指标 -> 服务对象满意度)
+    )
     direction: str | None = None  # 指标方向性: 正向 | 反向
     weight: Decimal | None = None  # 分值 / 权重
     score: Decimal | None = None  # 得分 (self-evaluations)

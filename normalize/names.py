@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from jixiao import codes, dictionaries
 
+from .levels import set_level_canonicals
 from .model import Finding, Indicator
 from .text import fold
 
@@ -105,8 +106,9 @@ def _level_key(text: str | None) -> str:
 
 
 def match_canonical_names(indicators: list[Indicator]) -> list[Finding]:
-    """Set canonical_name and match_score; report an indicator filed under a 一级/二级 where
-    the dictionary says it does not belong."""
+    """Set canonical_name and match_score, and the standard 一级/二级 names; report an
+    indicator filed under a 一级/二级 where the dictionary says it does not belong."""
+    set_level_canonicals(indicators)
     findings = []
     for indicator in indicators:
         found = name_to_canonical(indicator.level3)

@@ -12,6 +12,7 @@ from typing import Literal, TypeAlias
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
 
+from .columns import header_roles, subcolumn_role
 from .text import fold
 
 Row = tuple[Cell, ...]
@@ -45,10 +46,11 @@ def first_text(row: Row) -> str:
 
 
 def is_indicator_header(row: Row) -> bool:
-    """A row naming the 一级指标 and 三级指标 columns (sections.yaml indicator_columns)."""
-    keys = {fold(c.text) for c in row}
-    columns = dictionaries.load("sections")["indicator_columns"]
-    return all(any(fold(w) in keys for w in columns[role]) for role in ("level1", "level3"))
+    """A row naming the 三级指标 column and the 一级指标 or 二级指标 column (sections.yaml
+    indicator_columns), however printed: `一級 指標`, split over cells, fused with the first
+    data row (`columns.read_header`)."""
+    roles = header_roles(row)
+    return "level3" in roles and bool(roles & {"level1", "level2"})
 
 
 def label_to_field(text: str) -> str | None:
@@ -195,6 +197,19 @@ def row_to_fields(row: Row) -> dict[str, Row]:
                 continue
             current.append(cell)
     return {name: tuple(cells) for name, cells in out.items()}
+
+
+def ignored_pairs(row: Row) -> list[Cell]:
+    """The cells of a header row's pairs whose label a filing does not use (联系人 | 李四): read
+    as recognised labels, deliberately not stored."""
+    out: list[Cell] = []
+    ignoring = False
+    for is_label, name, cell in _row_items(row):
+        if is_label:
+            ignoring = name is None
+        if ignoring:
+            out.append(cell)
+    return out
 
 
 def column_labels(row: Row) -> list[tuple[str, Cell]] | None:
@@ -402,9 +417,9 @@ def document_to_parts(doc: RawDocument) -> list[tuple[Block, ...]]:
 
 
 def is_subheader(row: Row) -> bool:
-    words = {fold(w) for w in dictionaries.load("sections")["indicator_subcolumns"]}
+    """A second header row of periods only (中期 | 年度 under 指标值)."""
     cells = nonempty(row)
-    return bool(cells) and all(fold(c.text) in words for c in cells)
+    return bool(cells) and all(subcolumn_role(c.text) is not None for c in cells)
 
 
 _UNIT_NOTE = re.compile(r"[(（][^()（）]*[)）]|单位[:：]\S*")
@@ -491,6 +506,7 @@ def document_to_sections(doc: RawDocument) -> Sections:
             fields = row_to_fields(row)
             if fields:
                 out.fields.update(fields)
+                out.labels += ignored_pairs(row)
                 region = "header"
                 continue
             if region != "funds" and starts_funds(row):

@@ -10,15 +10,18 @@ the right, next to the 三级指标 they describe."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 
 from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
-from .columns import PERIODS, Column, Header, level1_columns, place_row, read_header, split_columns
+from .columns import PERIODS, Column, Header, place_row, read_header, split_columns
 from .ledger import Ledger
 from .model import Finding, Indicator, Target
+from .names import _level_key, name_to_canonical
 from .ocr_review import OcrValue
 from .sections import IndicatorItem
 from .targets import parse_target
@@ -54,7 +57,8 @@ class _Read:
     labels: set[str] = field(default_factory=set)  # every label text read, folded
 
     def read_labels(self, labels: _RowLabels, level3: Cell | None) -> None:
-        cells = [c for c in _label_cells(labels) if c is not None]
+        cells = [c for c in (labels.level1_cell, labels.function, labels.level2) if c]
+        cells += [labels.key_task] if labels.key_task else []
         self.ledger.read(cells, "label")
         self.ledger.read(labels.copies, "duplicate")
         self.labels |= {fold(c.text) for c in cells}
@@ -70,74 +74,227 @@ class _Read:
 
 
 @dataclass
-class _State:
-    """The running context of the rows read so far: the columns of the last header, and the
-    labels that merged cells carry down."""
+class _Slot:
+    """One row of the indicator table as printed: the labels it shows itself, and its indicator
+    (None for a row of labels only, an empty 生态效益 group; it still takes a row of a span)."""
 
-    columns: tuple[Column, ...] = ()
-    header_roles: tuple[str, ...] = ()  # as the header row names them, before any split
-    header_columns: tuple[Column, ...] = ()  # as the last header row gave them
+    indicator: Indicator | None
     level1: str | None = None
-    pending_level1: list[Indicator] = field(default_factory=list)
     level2: str | None = None
     group: FunctionGroup | None = None
     key_task: str | None = None
 
-    def start_level1(self, name: str) -> None:
-        if self.level1 is None:
-            # The merged cell's text sat below the first rows of its span: fill them up, and
-            # keep the 二级/重点工作 context those rows set.
-            for indicator in self.pending_level1:
-                indicator.level1 = name
-            self.pending_level1.clear()
-        elif name != self.level1:
-            self.level2, self.group, self.key_task = None, None, None
-        self.level1 = name
+
+@dataclass
+class _State:
+    """The running context of the rows read so far: the columns of the last header, and the
+    rows under it with the labels each printed. Which rows a merged cell covers is settled
+    once the rows are all read (`settle`): its text may be printed at its first row or, in
+    text exports and unruled PDFs, at its middle row."""
+
+    columns: tuple[Column, ...] = ()
+    header_roles: tuple[str, ...] = ()  # as the header row names them, before any split
+    header_columns: tuple[Column, ...] = ()  # as the last header row gave them
+    grid: bool = True
+    slots: list[_Slot] = field(default_factory=list)
+    marker: str | None = None  # a lone 一级 line, waiting for the row below it
+    open_group: FunctionGroup | None = None  # the 职能 cell a later piece may continue
+    last_level1: str | None = None
 
     @property
     def layout(self) -> tuple[str, ...]:
         return tuple(c.role for c in self.columns)
 
-    def carry_labels(self, labels: _RowLabels) -> FunctionGroup | None:
-        """A data row's labels become the context of the rows below it; returns the function
-        group the row opens, if it opens one."""
-        if labels.level1:
-            self.start_level1(labels.level1)
+    def start_level1(self, name: str) -> None:
+        """A lone 一级 line between rows: the merged cell's text, printed apart from its row."""
+        self.marker = name
+
+    def add_row(self, labels: _RowLabels, indicator: Indicator | None) -> FunctionGroup | None:
+        """A row and the labels it prints; returns the function group the row opens, if any."""
+        slot = _Slot(indicator)
+        level1 = labels.level1 or self.marker
+        self.marker = None
+        if level1:
+            if self.last_level1 is not None and _level_key(level1) != _level_key(self.last_level1):
+                self.open_group = None  # a new 一级: no 职能 cell goes on past it
+            slot.level1 = self.last_level1 = level1
         opened = None
         if labels.function is not None:
-            opened = self.group = FunctionGroup(label=labels.function.text, parts=[labels.function])
-            self.level2, self.key_task = None, None
-        if labels.level2 is not None:
-            if self.group is not None and labels.function is None:
-                # A 职能 cell continued after a page end: same cell, second piece.
-                self.group.parts.append(labels.level2)
+            opened = self.open_group = FunctionGroup(
+                label=labels.function.text, parts=[labels.function]
+            )
+            slot.group = opened
+        elif labels.level2 is not None:
+            if self.open_group is not None and not _known_level2(labels.level2.text):
+                # A 职能 cell continued after a page end: same cell, next piece.
+                self.open_group.parts.append(labels.level2)
+                slot.group = self.open_group
             else:
-                self.group = None
-                self.level2 = labels.level2.text
-                self.key_task = None
+                self.open_group = None
+                slot.level2 = labels.level2.text
         if labels.key_task is not None:
-            self.key_task = labels.key_task.text
+            slot.key_task = labels.key_task.text
+        self.slots.append(slot)
         return opened
 
-    def hold(self, indicator: Indicator) -> None:
-        """Keep an indicator where a later row can still reach it: its 一级 may be printed
-        further down, and its function group is linked to 主要职能 after the table."""
-        if self.level1 is None:
-            self.pending_level1.append(indicator)
-        if self.group is not None:
-            self.group.indicators.append(indicator)
+    def settle(self) -> None:
+        """Give each row's indicator the 一级, 二级 and 重点工作 whose spans cover it."""
+        if self.marker and self.slots:  # a lone 一级 line after the last row
+            self.slots[-1].level1 = self.slots[-1].level1 or self.marker
+        self.marker = None
+        slots = self.slots
+        middle = not self.grid
+        level1 = _spans(
+            [(k, s.level1) for k, s in enumerate(slots) if s.level1],
+            len(slots),
+            lambda k, label: _level1_mismatch(slots[k], label),
+            middle,
+        )
+        level2: list[object | None] = [None] * len(slots)
+        for lo, hi in _runs(level1):
+            level2[lo:hi] = _spans(
+                [
+                    (k - lo, s.group or s.level2)
+                    for k, s in enumerate(slots)
+                    if lo <= k < hi and (s.group or s.level2)
+                ],
+                hi - lo,
+                _level2_votes(slots[lo:hi]),
+                middle,
+            )
+        key_task: list[object | None] = [None] * len(slots)
+        if "key_task" in self.layout:
+            for lo, hi in _runs([(a, id(b)) for a, b in zip(level1, level2, strict=True)]):
+                key_task[lo:hi] = _spans(
+                    [(k, s.key_task) for k, s in enumerate(slots[lo:hi]) if s.key_task],
+                    hi - lo,
+                    lambda k, label: 0.0,
+                    middle,
+                )
+        for slot, l1, l2, task in zip(slots, level1, level2, key_task, strict=True):
+            indicator = slot.indicator
+            if indicator is None:
+                continue
+            indicator.level1 = l1 if isinstance(l1, str) else None
+            indicator.key_task = task if isinstance(task, str) else None
+            if isinstance(l2, FunctionGroup):
+                indicator.level2 = None  # the group's text, once linked to 主要职能
+                l2.indicators.append(indicator)
+            else:
+                indicator.level2 = l2 if isinstance(l2, str) else None
+        self.slots = []
 
 
-def _dedupe_adjacent(cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
-    """Cells without the copies of their left neighbour, and the copies."""
-    out: list[Cell] = []
-    copies: list[Cell] = []
-    for cell in cells:
-        if not out or fold(out[-1].text) != fold(cell.text):
-            out.append(cell)
+# What a merged cell's placement costs in `_spans`: its text at the first row of its span is
+# the rule; at the middle row it is allowed where the table has no ruled grid, but each such
+# span must be paid for by the rows the dictionary places (one row against = 1).
+_AT_MIDDLE = 0.3
+_MISPLACED = 100.0
+
+
+def _spans(
+    labels: list[tuple[int, object]],
+    n_rows: int,
+    mismatch: Callable[[int, object], float],
+    middle: bool,
+) -> list[object | None]:
+    """The label covering each of `n_rows` rows, from the labels printed at some of them (row,
+    label). Spans are contiguous and in order; the first starts at row 0 (rows above the first
+    label printed belong to it), the last ends at the last row. Each label's text stands at the
+    first row of its span or, when `middle`, at its middle row (an odd span's centre, an even
+    span's upper centre); where that leaves a choice, the rows `mismatch` objects to least
+    decide, then the fewest labels at a middle row."""
+    merged: list[tuple[int, object]] = []
+    for row, label in labels:
+        if not merged or merged[-1][1] != label:
+            merged.append((row, label))
+    if not merged:
+        return [None] * n_rows
+
+    def cost(i: int, start: int, end: int) -> float:
+        row, label = merged[i]
+        at = (
+            0.0 if row == start else _AT_MIDDLE if row == start + (end - start) // 2 else _MISPLACED
+        )
+        return at + sum(mismatch(k, label) for k in range(start, end + 1))
+
+    # best[start] for label i: the cheapest spans of labels 0..i-1 when label i starts at start
+    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [0])}
+    for i in range(1, len(merged)):
+        row = merged[i][0]
+        starts = range(merged[i - 1][0] + 1, row + 1) if middle else range(row, row + 1)
+        nxt: dict[int, tuple[float, list[int]]] = {}
+        for start in starts:
+            options = [
+                (c + cost(i - 1, s, start - 1), [*path, start])
+                for s, (c, path) in best.items()
+                if s < start
+            ]
+            if options:
+                nxt[start] = min(options, key=lambda o: (o[0], [-x for x in o[1]]))
+        best = nxt
+    _, starts_found = min(
+        ((c + cost(len(merged) - 1, s, n_rows - 1), path) for s, (c, path) in best.items()),
+        key=lambda o: (o[0], [-x for x in o[1]]),
+    )
+    out: list[object | None] = [None] * n_rows
+    for i, start in enumerate(starts_found):
+        end = starts_found[i + 1] if i + 1 < len(starts_found) else n_rows
+        out[start:end] = [merged[i][1]] * (end - start)
+    return out
+
+
+def _runs(values: list[object]) -> list[tuple[int, int]]:
+    """The [lo, hi) ranges of equal neighbouring values."""
+    out: list[tuple[int, int]] = []
+    for k, value in enumerate(values):
+        if out and values[out[-1][0]] == value:
+            out[-1] = (out[-1][0], k + 1)
         else:
-            copies.append(cell)
-    return out, copies
+            out.append((k, k + 1))
+    return out
+
+
+@cache
+def _dictionary_levels() -> tuple[dict[str, str], frozenset[str]]:
+    """From indicators.csv: each 二级 the template knows, with its 一级; and all of them."""
+    rows = dictionaries.load_csv("indicators")
+    level1_of = {fold(row["level2"]): _level_key(row["level1"]) for row in rows}
+    return level1_of, frozenset(level1_of)
+
+
+def _known_level2(text: str) -> bool:
+    return fold(text) in _dictionary_levels()[1]
+
+
+@cache
+def _canonical(level3: str) -> tuple[str, str] | None:
+    found = name_to_canonical(level3)
+    return (_level_key(found[0].level1), fold(found[0].level2)) if found else None
+
+
+def _level1_mismatch(slot: _Slot, label: object) -> float:
+    """1 when the dictionary files this row under another 一级: by its 三级指标's canonical
+    name, else by the 二级 it prints."""
+    usual = None
+    if slot.indicator is not None and (found := _canonical(slot.indicator.level3)):
+        usual = found[0]
+    elif slot.level2:
+        usual = _dictionary_levels()[0].get(fold(slot.level2))
+    return float(usual is not None and usual != _level_key(str(label)))
+
+
+def _level2_votes(slots: list[_Slot]) -> Callable[[int, object], float]:
+    """1 when the dictionary files the k-th of these rows under another 二级."""
+
+    def mismatch(k: int, label: object) -> float:
+        indicator = slots[k].indicator
+        if not isinstance(label, str) or indicator is None:
+            return 0.0
+        found = _canonical(indicator.level3)
+        return float(found is not None and found[1] != fold(label))
+
+    return mismatch
 
 
 @dataclass
@@ -151,38 +308,64 @@ class _RowLabels:
     copies: list[Cell] = field(default_factory=list)  # a label printed twice side by side
 
 
-def cells_to_labels(
-    cells: list[Cell], layout: tuple[str, ...], level1_cols: range | None = None
-) -> _RowLabels:
-    """Label cells by what they say. `level1_cols`, on a grid: only a cell in the 一级 column
-    is a 一级 name (成本指标 in the 二级 column is a 二级 under 产出)."""
+def cells_to_labels(cells: list[tuple[Cell, str | None]]) -> _RowLabels:
+    """A row's label cells, each with the column its position gives (None: left of them all,
+    or not known), to what they are. By what they say first: a 一级 name (only in the 一级
+    column or left of it: 成本指标 in the 二级 column is a 二级 under 产出), a `职能N：` cell;
+    a cell repeating its neighbour is one merged cell printed twice; the rest by column."""
     anchors = dictionaries.load("sections")
     level1_keys = {fold(n) for n in anchors["level1_names"]}
     function_re = re.compile(anchors["function_label_pattern"])
     out = _RowLabels()
-    rest: list[Cell] = []
-    for cell in cells:
+    kept: list[tuple[Cell, str | None]] = []
+    for cell, role in cells:
         if not cell.text:
             continue
-        in_level1 = level1_cols is None or cell.col in level1_cols
-        if out.level1 is None and fold(cell.text) in level1_keys and in_level1:
+        if kept and fold(kept[-1][0].text) == fold(cell.text):
+            # One merged cell printed twice: the first copy, in the column of the last
+            # (the copy nearest the 三级指标 stands in the cell's own column).
+            kept[-1] = (kept[-1][0], role)
+            out.copies.append(cell)
+        else:
+            kept.append((cell, role))
+    for cell, role in kept:
+        if out.level1 is None and fold(cell.text) in level1_keys and role in ("level1", None, _ANY):
             out.level1, out.level1_cell = cell.text, cell
         elif out.function is None and function_re.match(cell.text):
             out.function = cell
+        elif role in ("level2", _ANY) and out.level2 is None and out.function is None:
+            out.level2 = cell
+        elif role == "key_task" and out.key_task is None:
+            out.key_task = cell
         else:
-            rest.append(cell)
-    rest, out.copies = _dedupe_adjacent(rest)
-    roles = [r for r in layout[: layout.index("level3")] if r in ("level2", "key_task")]
-    if out.function is not None and "level2" in roles:
-        roles.remove("level2")
-    for role, cell in zip(reversed(roles), reversed(rest), strict=False):
-        setattr(out, role, cell)
-    out.extra = rest[: max(0, len(rest) - len(roles))]
+            out.extra.append(cell)
     return out
 
 
-def _label_cells(labels: _RowLabels) -> list[Cell | None]:
-    return [labels.level1_cell, labels.function, labels.level2, labels.key_task]
+_ANY = "any"
+
+
+def _label_roles(
+    cells: list[Cell], level3: Cell | None, columns: tuple[Column, ...], grid: bool
+) -> list[tuple[Cell, str | None]]:
+    """Each label cell with the column it stands in. On a grid, the header's; in a text
+    export, counted back from the 三级指标 (leading tabs vary, the cells next to it do not).
+    A row without a 三级指标 gives no position (`_ANY`): a 一级 name in it is a 一级, the
+    other label a 二级."""
+    layout = [c.role for c in columns]
+    if grid:
+        return [
+            (c, next((x.role for x in columns if x.col <= c.col < x.col + x.span), None))
+            for c in cells
+        ]
+    if level3 is None:
+        return [(c, _ANY) for c in cells]
+    at = layout.index("level3")
+    return [
+        (c, layout[at - (level3.col - c.col)] if level3.col - c.col <= at else None)
+        for c in cells
+        if c.col < level3.col
+    ]
 
 
 def attributes_text(by_role: dict[str, Cell], role: str) -> str | None:
@@ -257,6 +440,7 @@ def items_to_indicators(
             state.columns = _after_subheader(state, item)
         elif "level3" in state.layout:
             _read_row(state, item, fiscal_year, read)
+    state.settle()
     read.findings += read.settle_extras()
     read.findings += _level1_unknown(read.indicators)
     return read.indicators, read.groups, read.findings, read.ocr_values
@@ -277,7 +461,8 @@ def _body(items: list[IndicatorItem], at: int) -> list[tuple[Cell, ...]]:
 def _after_header(state: _State, header: Header, grid: bool) -> _State:
     columns, roles = header.columns, header.named
     if roles != state.header_roles:  # a repeated header at a page top changes nothing
-        return _State(columns=columns, header_roles=roles, header_columns=columns)
+        state.settle()
+        return _State(columns=columns, header_roles=roles, header_columns=columns, grid=grid)
     if grid:
         state.columns = columns  # same columns; positions as this table has them
         state.header_columns = columns
@@ -291,26 +476,25 @@ def _after_subheader(state: _State, item: IndicatorItem) -> tuple[Column, ...]:
 
 
 def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read: _Read) -> None:
+    state.grid = state.grid and item.grid
     placed = place_row(list(item.cells), state.columns, item.grid)
-    level1_cols = level1_columns(state.columns, item.grid)
     if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:
-        read.findings += _read_label_row(state, item, placed, level1_cols, read)
+        read.findings += _read_label_row(state, item, placed, read)
         return
     by_role, label_cells = placed
-    labels = cells_to_labels(label_cells, state.layout, level1_cols)
-    read.read_labels(labels, by_role["level3"])
-    opened = state.carry_labels(labels)
-    if opened is not None:
-        read.groups.append(opened)
+    labels = cells_to_labels(_label_roles(label_cells, by_role["level3"], state.columns, item.grid))
     indicator, findings, ocr_values = _row_to_indicator(
         by_role, state, len(read.indicators) + 1, fiscal_year
     )
-    read.findings += findings
-    read.ocr_values += ocr_values
+    opened = state.add_row(labels, indicator)
+    if opened is not None:
+        read.groups.append(opened)
+    read.read_labels(labels, by_role["level3"])
     read.ledger.read([by_role["level3"]], "indicator")
     read.ledger.read([by_role.get(p) for p in PERIODS], "target")
     read.ledger.read([by_role.get(r) for r in ATTRIBUTE_ROLES], "attribute")
-    state.hold(indicator)
+    read.findings += findings
+    read.ocr_values += ocr_values
     read.indicators.append(indicator)
 
 
@@ -318,11 +502,11 @@ def _read_label_row(
     state: _State,
     item: IndicatorItem,
     placed: tuple[dict[str, Cell], list[Cell]] | None,
-    level1_cols: range | None,
     read: _Read,
 ) -> list[Finding]:
-    """A placeholder row (社会效益 with no 三级指标): only its 一级 carries down; target values
-    in it are reported, since without a name they cannot be loaded."""
+    """A row without a 三级指标 (社会效益 with nothing under it): it takes a row of the spans
+    of the merged cells beside it, and its labels count like any row's; target values in it
+    are reported, since without a name they cannot be loaded."""
     by_role, label_cells = placed or ({}, [c for c in item.cells if c.text])
     values = [by_role[p] for p in PERIODS if p in by_role and by_role[p].text]
     findings = []
@@ -335,13 +519,12 @@ def _read_label_row(
                 values[-1].location,
             )
         )
-    labels = cells_to_labels(label_cells, state.layout, level1_cols)
+    labels = cells_to_labels(_label_roles(label_cells, None, state.columns, item.grid))
+    state.add_row(labels, None)
     # An empty group (社会效益 with no 三级指标) is read as printed: its labels only.
     read.read_labels(labels, None)
     if values and placed is not None:
         read.ledger.read(values, "reported")
-    if labels.level1:
-        state.start_level1(labels.level1)
     return findings
 
 
@@ -367,9 +550,9 @@ def _row_to_indicator(
     level3 = by_role["level3"]
     indicator = Indicator(
         seq=seq,
-        level1=state.level1,
-        level2=state.level2,
-        key_task=state.key_task if "key_task" in state.layout else None,
+        level1=None,  # the labels are settled once the table is read
+        level2=None,
+        key_task=None,
         level3=level3.text,
         page=level3.page,
         location=level3.location,

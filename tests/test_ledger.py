@@ -19,7 +19,7 @@ from jixiao.normalize.ledger import Ledger, is_furniture
 # left out here because OCR is slow (tests/test_scan.py checks their ledgers).
 READABLE = sorted(
     p
-    for folder in ("filings", "office", "pdf", "web", "encodings", "parts", "forms")
+    for folder in ("filings", "office", "pdf", "web", "encodings", "parts", "forms", "text_exports")
     for p in (SAMPLES / folder).iterdir()
     if p.is_file() and p.suffix != ".xls" and "scan" not in p.name
 )

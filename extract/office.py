@@ -234,10 +234,20 @@ def html_to_blocks(text: str) -> tuple[Block, ...]:
                 width = max(width, col)
             blocks += grid.to_blocks(width)
         elif not any(a.tag == "table" for a in element.iterancestors()):
-            own = (element.text or "").strip()
-            if own and len(element) == 0:
-                blocks.append(Paragraph(text=clean_cell_text(own)))
+            # A paragraph's text through its formatting (<p><b><span>2023年度</span></b></p>).
+            # An element holding anything else is read through its own blocks, or is page
+            # chrome: links make navigation and breadcrumbs (当前位置：首页 > …), not content.
+            if any(d.tag not in _HTML_FORMATTING for d in element.iterdescendants()):
+                continue
+            own = clean_cell_text(html.tostring(element, encoding="unicode"))
+            if own.strip():
+                blocks.append(Paragraph(text=own.strip()))
     return tuple(blocks)
+
+
+_HTML_FORMATTING = frozenset(
+    {"b", "strong", "i", "em", "u", "span", "font", "sup", "sub", "br", "o:p", "small", "big"}
+)
 
 
 _LIBREOFFICE_PACKAGES = "libreoffice-writer-nogui and libreoffice-calc-nogui"

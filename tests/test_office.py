@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLES, assert_same_content
-from jixiao.extract import ExtractError, Table, extract_bytes, extract_file
+from jixiao.extract import ExtractError, Paragraph, Table, extract_bytes, extract_file
 from jixiao.pipeline import file_to_filing
 
 OFFICE = SAMPLES / "office"
@@ -102,3 +102,18 @@ def test_legacy_office_file_without_libreoffice_says_what_to_install(
     with pytest.raises(ExtractError, match="libreoffice-writer-nogui") as err:
         extract_bytes(ole, "old.doc")
     assert err.value.code == "needs_libreoffice"
+
+
+def test_html_paragraph_text_is_read_through_its_formatting() -> None:
+    """Regression: a <p> whose text sits in <b><span> was skipped, and with it the year line
+    (2023年度) of a saved web page. Navigation (links) stays out."""
+    from jixiao.extract.office import html_to_blocks
+
+    page = (
+        "<html><body><div class='crumb'>当前位置：<a href='/'>首页</a> &gt; 绩效目标</div>"
+        "<h1>某市部门整体预算绩效目标表</h1>"
+        "<p align='center'><b><span style='font-size:12pt'>2023年度</span></b></p>"
+        "</body></html>"
+    )
+    texts = [b.text for b in html_to_blocks(page) if isinstance(b, Paragraph)]
+    assert texts == ["某市部门整体预算绩效目标表", "2023年度"]

@@ -212,6 +212,13 @@ def ignored_pairs(row: Row) -> list[Cell]:
     return out
 
 
+def is_group_label(row: Row) -> bool:
+    """A row holding only the label of a group of rows printed in a merged cell of its own
+    (绩效指标 beside the indicator table, sections.yaml group_labels)."""
+    words = {fold(w) for w in dictionaries.load("sections")["group_labels"]}
+    return all(fold(c.text) in words for c in nonempty(row))
+
+
 def column_labels(row: Row) -> list[tuple[str, Cell]] | None:
     """A row of labels only ('总体目标 | 中期目标 | 年度目标'): the fields whose values stand in
     the row below, column by column. The first cell may be a group word."""
@@ -476,6 +483,9 @@ def document_to_sections(doc: RawDocument) -> Sections:
         assert isinstance(block, Table)
         for row in block.rows:
             if not nonempty(row):
+                continue
+            if is_group_label(row):
+                out.labels += nonempty(row)
                 continue
             if is_indicator_header(row):
                 region = "indicators"

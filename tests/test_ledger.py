@@ -106,6 +106,7 @@ def test_a_stray_row_in_the_funds_block_is_reported_not_dropped() -> None:
         ("填报人：张三", True),
         ("联系电话：0512-1234567", True),
         ("单位（盖章）", True),
+        ("填报单位（盖章）：某市体育局", True),
         ("第 3 页", True),
         ("项目支出", False),
         ("单位名称", False),
@@ -152,3 +153,14 @@ def test_inserted_rows_are_read_or_reported(at: int, rows: list[list[str]]) -> N
     except NormalizeError:
         return
     _balance(doc, filings)
+
+
+def test_a_group_label_on_a_row_of_its_own_is_read() -> None:
+    """Regression: the 绩效指标 cell left of a Guangdong indicator table, printed on a row of
+    its own above the header, was reported as not read."""
+    lines = _seed_lines()
+    header = next(k for k, line in enumerate(lines) if line.startswith("一级指标\t"))
+    text = "\n".join([*lines[:header], "\t绩效指标\t", *lines[header:]])
+    filing = normalize_document(extract_bytes(text.encode("utf-8"), "group.txt"))[0]
+    assert not _unread_quoted(filing)
+    assert filing.status == "ok"

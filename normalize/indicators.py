@@ -20,6 +20,7 @@ from jixiao.extract import Cell
 
 from .columns import PERIODS, Column, Header, place_row, read_header, split_columns
 from .ledger import Ledger
+from .levels import level_canonical
 from .model import Finding, Indicator, Target
 from .names import _level_key, name_to_canonical
 from .ocr_review import OcrValue
@@ -267,6 +268,11 @@ def _known_level2(text: str) -> bool:
     return fold(text) in _dictionary_levels()[1]
 
 
+def _is_level_name(text: str) -> bool:
+    """A standard 一级 or 二级 name, or one of its aliases (levels.yaml)."""
+    return any(level_canonical(text, level) for level in ("level1", "level2"))
+
+
 @cache
 def _canonical(level3: str) -> tuple[str, str] | None:
     found = name_to_canonical(level3)
@@ -509,6 +515,11 @@ def _read_label_row(
     are reported, since without a name they cannot be loaded."""
     by_role, label_cells = placed or ({}, [c for c in item.cells if c.text])
     values = [by_role[p] for p in PERIODS if p in by_role and by_role[p].text]
+    if not item.grid and values and all(_is_level_name(c.text) for c in values):
+        # An export dropped the row's leading cells, so a lone 二级 (生态效益指标) was counted
+        # into the value column: it is the row's label.
+        label_cells = sorted([*label_cells, *values], key=lambda c: c.col)
+        values = []
     findings = []
     if values and placed is not None:
         findings.append(

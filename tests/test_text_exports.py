@@ -163,3 +163,30 @@ def test_spans_middle_row_where_first_row_cannot_be() -> None:
         lambda k, label: float(k in votes and votes[k] != label),
         middle=False,
     ) == ["A", "A", "A", "B", "B", "B"]
+
+
+def test_a_lone_level2_with_its_leading_cell_dropped_is_a_label_not_a_value() -> None:
+    """Regression: `\t生态效益指标` (an empty group whose export dropped a leading cell) was
+    counted into the one value column and reported as values_without_indicator."""
+    text = "\n".join(
+        [
+            "某县2025年项目支出绩效目标表",
+            "项目名称\t农村道路养护",
+            "主管部门\t某县交通运输局",
+            "一级指标\t二级指标\t三级指标\t指标值",
+            "产出指标\t数量指标\t养护里程\t≥120公里",
+            "效益指标\t社会效益指标\t群众出行条件\t有所改善",
+            "\t生态效益指标",
+            "\t可持续影响指标\t养护机制\t长效运行",
+            "满意度指标\t服务对象满意度指标\t群众满意度\t≥90%",
+        ]
+    )
+    filing = normalize(extract_bytes(text.encode("utf-8"), "lone_level2.txt"))
+    assert [f.code for f in filing.findings if f.severity != "info"] == []
+    assert [(i.level1, i.level2, i.level3) for i in filing.indicators] == [
+        ("产出指标", "数量指标", "养护里程"),
+        ("效益指标", "社会效益指标", "群众出行条件"),
+        ("效益指标", "可持续影响指标", "养护机制"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度"),
+    ]
+    assert filing.cells_read == filing.cells_total

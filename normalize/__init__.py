@@ -40,6 +40,7 @@ from .model import (
     Target,
 )
 from .names import match_canonical_names
+from .not_filings import describe, holds_performance_table
 from .ocr_review import review_ocr_values
 from .scores import check_execution_rates, check_scores, row_to_total_score
 from .sections import Sections, document_to_parts, document_to_sections
@@ -74,7 +75,7 @@ def normalize(doc: RawDocument) -> Filing:
     sections = document_to_sections(doc)
     title = paragraphs_to_title(sections.paragraphs)
     notes = [Finding(n.severity, n.code, n.message, n.location) for n in doc.notes]  # type: ignore[arg-type]
-    if not sections.indicator_items and not sections.fields:
+    if not holds_performance_table(doc, sections):
         ocr_pages = [n.location or "" for n in doc.notes if n.code == codes.PAGE_NEEDS_OCR]
         if ocr_pages:
             raise NormalizeError(
@@ -84,9 +85,10 @@ def normalize(doc: RawDocument) -> Filing:
                 code=codes.NEEDS_OCR,
             )
         raise NormalizeError(
-            "This file does not look like a budget performance table (绩效目标表/绩效自评表): it "
-            "has no 单位名称 or 一级指标/三级指标 header. If it is one, check that its table "
-            "cells are separated by tabs."
+            describe(doc)
+            or "This file does not look like a budget performance table (绩效目标表/绩效自评表): "
+            "it has no 一级指标/三级指标 header, no indicator rows and no 绩效目标 title. If it "
+            "is one, check that its table cells are separated by tabs."
         )
     ledger = sections_to_ledger(doc, sections)
     fiscal_year = paragraphs_to_fiscal_year(sections.paragraphs, title)
@@ -182,15 +184,23 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
         return _count_page_tops(doc, parts, [filing])
     filings: list[Filing] = []
     skipped: list[Finding] = []
+    skipped_cells = 0  # the cells of the parts not read, which their finding accounts for
     for k, blocks in enumerate(parts):
         part = replace(doc, blocks=blocks, notes=doc.notes if k == 0 else ())
         try:
             filing = normalize(part)
         except NormalizeError as exc:
             where = _first_location(blocks)
+            cells = Ledger.of(blocks).total
             skipped.append(
-                Finding("warning", codes.PART_NOT_READ, f"Part {k + 1} of this file: {exc}", where)
+                Finding(
+                    "warning",
+                    codes.PART_NOT_READ,
+                    f"Part {k + 1} of this file ({cells} table cells, not stored): {exc}",
+                    where,
+                )
             )
+            skipped_cells += cells
             continue
         filing.part = len(filings) + 1
         if filing.fiscal_year is None and filings and filings[-1].fiscal_year is not None:
@@ -209,6 +219,8 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
     if not filings:
         raise NormalizeError(skipped[0].message if skipped else "No filing found in this file.")
     filings[0].findings += skipped
+    filings[0].cells_total += skipped_cells
+    filings[0].cells_read += skipped_cells
     for filing in filings:
         filing.status = findings_to_status(filing.findings)
     return _count_page_tops(doc, parts, filings)

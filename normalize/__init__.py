@@ -219,8 +219,7 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
     if not filings:
         raise NormalizeError(skipped[0].message if skipped else "No filing found in this file.")
     filings[0].findings += skipped
-    filings[0].cells_total += skipped_cells
-    filings[0].cells_read += skipped_cells
+    filings[0].cells_total += skipped_cells  # not read: the part_not_read finding reports them
     for filing in filings:
         filing.status = findings_to_status(filing.findings)
     return _count_page_tops(doc, parts, filings)

@@ -35,8 +35,12 @@ def _balance(doc: RawDocument, filings: list[Filing]) -> None:
     for filing in filings:
         assert 0 < filing.cells_read <= filing.cells_total
         unread = filing.cells_total - filing.cells_read
-        findings = [f for f in filing.findings if f.code == codes.CELL_NOT_READ]
-        quoted_cells = sum(len((f.location or "").split("; ")) for f in findings)
+        findings = [
+            f for f in filing.findings if f.code in (codes.CELL_NOT_READ, codes.PART_NOT_READ)
+        ]
+        quoted_cells = sum(
+            len((f.location or "").split("; ")) for f in findings if f.code == codes.CELL_NOT_READ
+        )
         # A finding names at most three locations of its row; it always quotes every cell.
         assert quoted_cells <= unread
         assert (unread == 0) == (not findings)

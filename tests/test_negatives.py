@@ -100,6 +100,9 @@ def test_budget_tables_after_a_filing_give_no_filing_of_their_own() -> None:
     assert len(skipped) == 1 and "8 table cells" in skipped[0].message
     # every cell of the file is accounted for: the filing's own, and the part reported
     assert filings[0].cells_total == 2 + 4 + 4 + 4 + 1 + 2 + 2 + 2 + 2
+    # the part's 8 cells are reported by part_not_read, never counted read
+    unread = [f for f in filings[0].findings if f.code == codes.CELL_NOT_READ]
+    assert filings[0].cells_read == filings[0].cells_total - 8 - len(unread)
 
 
 def test_the_sample_pages_are_small(tmp_path: Path) -> None:

@@ -257,12 +257,15 @@ def _decide(run: _Run, files: list[Path]) -> tuple[_Todo, set[str]]:
 
 def _vanished(known: Iterable[str], seen: set[str], roots: list[Path]) -> list[str]:
     """Paths known before, under one of the roots given, that this run did not list."""
-    under = [str(r.resolve()) for r in roots]
-    return sorted(
-        p
-        for p in known
-        if p not in seen and any(str(Path(p).resolve()).startswith(u) for u in under)
-    )
+    under = [r.resolve() for r in roots]
+    return sorted(p for p in known if p not in seen and any(_is_under(p, r) for r in under))
+
+
+def _is_under(path: str, root: Path) -> bool:
+    """Whether `path` (an archive's entry by its archive) is `root` or inside it: by path
+    parts, not by string prefix, so folder `pa` does not hold `pa2/x.txt`."""
+    outer = Path(path.split("!/", 1)[0]).resolve()
+    return outer == root or outer.is_relative_to(root)
 
 
 def _read(

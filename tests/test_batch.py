@@ -90,6 +90,19 @@ def test_vanished_file_is_reported_and_pruned_only_when_asked(db_url: str, tmp_p
     assert _scalar(db_url, "SELECT count(*) FROM filings") == 1
 
 
+def test_prune_never_deletes_a_sibling_folders_filings(db_url: str, tmp_path: Path) -> None:
+    """Regression: `ingest pa --prune` deleted the filings of a sibling folder `pa2`, because
+    the path test was a string prefix without a separator."""
+    _copies(tmp_path / "pa", 1)
+    (tmp_path / "pa2").mkdir()
+    (tmp_path / "pa2" / "other.txt").write_bytes(SEED_BYTES + b"\n" * 7)
+    ingest([tmp_path / "pa", tmp_path / "pa2"], db_url)
+    assert _scalar(db_url, "SELECT count(*) FROM filings") == 2
+    summary = ingest([tmp_path / "pa"], db_url, prune_vanished=True)
+    assert (summary.vanished, summary.pruned) == ([], 0)
+    assert _scalar(db_url, "SELECT count(*) FROM filings") == 2
+
+
 def test_runs_are_recorded(db_url: str, tmp_path: Path) -> None:
     _copies(tmp_path / "in", 2)
     summary = ingest([tmp_path / "in"], db_url, arguments={"paths": ["in"], "workers": 0})

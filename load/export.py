@@ -129,6 +129,7 @@ def export(
             for name, frame in frames.items():
                 sheet = relation_label(name) if labels == "zh" else name
                 _plain(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+                _formulas_as_text(writer.sheets[sheet[:31]])
         return [target]
     if len(frames) == 1 and names and out.suffix:
         targets = {chosen[0]: out}
@@ -140,7 +141,7 @@ def export(
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
             # utf-8 with BOM: Excel on Chinese Windows opens it without mangling the text.
-            frame.to_csv(path, index=False, encoding="utf-8-sig")
+            _csv_safe(frame).to_csv(path, index=False, encoding="utf-8-sig")
         else:
             _plain(frame).to_parquet(path, index=False)
     return list(targets.values())
@@ -159,3 +160,30 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         elif hasattr(series.dtype, "tz") and series.dtype.tz is not None:
             out[column] = series.dt.tz_convert("UTC").dt.tz_localize(None)
     return out
+
+
+# Text a spreadsheet would run as a formula (OWASP "CSV injection"): a filing's cell that reads
+# =HYPERLINK(…) must open as the text it is.
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that begin like a formula, prefixed with ' as OWASP recommends (numbers are
+    left alone: they are not text)."""
+    from pandas.api.types import is_numeric_dtype
+
+    out = frame.copy()
+    for column in out.columns:
+        if not is_numeric_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_LEADS) else v
+            )
+    return out
+
+
+def _formulas_as_text(sheet: Any) -> None:
+    """openpyxl stores a string beginning with = as a formula: store every such cell as text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"

@@ -187,6 +187,26 @@ def test_export_everything(loaded: str, tmp_path: Path) -> None:
         export(loaded, ["nosuch"], "csv", tmp_path / "x.csv")
 
 
+def test_exported_cells_that_look_like_formulas_open_as_text(db_url: str, tmp_path: Path) -> None:
+    """Regression: a cell printed as =HYPERLINK(…) became a live formula in the xlsx export and
+    in Excel's reading of the CSV."""
+    formula = '=HYPERLINK("http://example.invalid","点我")'
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text_ = SEED.read_text(encoding="utf-8").replace("固定资产利用率", formula, 1)
+    (folder / "f.txt").write_text(text_, encoding="utf-8")
+    ingest([folder], db_url)
+    book = export(db_url, ["indicators"], "xlsx", tmp_path / "i.xlsx")[0]
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(book).active
+    assert sheet is not None
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == formula]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    csv = export(db_url, ["indicators"], "csv", tmp_path / "i.csv")[0]
+    assert "'" + formula in set(pd.read_csv(csv)["level3"])
+
+
 # --- corrections -------------------------------------------------------------------------
 
 

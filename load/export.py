@@ -49,14 +49,44 @@ def read_only_engine(url: str) -> Engine:
     return create_engine(url)
 
 
+# Outside string literals, quoted names and comments: what a read-only query must not hold.
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_READING = re.compile(r"^\s*(?:select|with|values|explain|table|show)\b", re.IGNORECASE)
+_WRITING = re.compile(
+    r"\b(?:begin|commit|rollback|savepoint|release|start\s+transaction|set|reset|copy|attach|"
+    r"detach|vacuum|pragma|lock|listen|notify|do|call|prepare|execute|discard|checkpoint)\b",
+    re.IGNORECASE,
+)
+
+
+def check_read_only(sql: str) -> None:
+    """One statement that reads, or QueryError: a second statement, transaction control
+    (`ROLLBACK; BEGIN READ WRITE; …`), COPY, ATTACH, VACUUM INTO and the like are refused
+    before the database sees them, whatever its own read-only setting would let through."""
+    bare = _LITERALS.sub(" ", sql)
+    if ";" in bare.strip().rstrip(";"):
+        raise QueryError("jixiao query is read-only and runs one statement; this holds several.")
+    if not _READING.match(bare):
+        raise QueryError(
+            "jixiao query is read-only: start the statement with SELECT, WITH, VALUES or EXPLAIN."
+        )
+    word = _WRITING.search(bare)
+    if word:
+        raise QueryError(
+            f"jixiao query is read-only; '{word.group(0).upper()}' is not allowed in a query."
+        )
+
+
 def query(url: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run one SQL statement read-only; the rows as a DataFrame."""
+    """Run one SQL statement read-only (`check_read_only`); the rows as a DataFrame. Without
+    params the SQL goes to the driver as written, so ':name' in a string is text."""
     import pandas as pd
 
+    check_read_only(sql)
     engine = read_only_engine(url)
     try:
         with engine.connect() as conn:
-            result = conn.execute(text(sql), params or {})
+            result = conn.execute(text(sql), params) if params else conn.exec_driver_sql(sql)
             if not result.returns_rows:
                 raise QueryError("The statement returned no rows; jixiao query only reads.")
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -152,6 +152,33 @@ def test_query_cannot_write(loaded: str, cli: Cli) -> None:
     assert _scalar(loaded, "SELECT count(*) FROM filings") == before
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ROLLBACK; BEGIN READ WRITE; DELETE FROM findings; COMMIT; SELECT 1",
+        "SELECT 1; DELETE FROM findings",
+        "SET TRANSACTION READ WRITE",
+        "COPY filings TO '/tmp/x.csv'",
+        "ATTACH DATABASE '/tmp/x.db' AS x",
+        "VACUUM INTO '/tmp/x.db'",
+        "WITH d AS (DELETE FROM findings RETURNING 1) SELECT * FROM d",
+    ],
+)
+def test_query_refuses_what_could_write(loaded: str, sql: str, cli: Cli) -> None:
+    """Regression: on PostgreSQL `ROLLBACK; BEGIN READ WRITE; DELETE …; COMMIT` deleted every
+    finding; on SQLite VACUUM INTO and ATTACH wrote files anywhere."""
+    before = _scalar(loaded, "SELECT count(*) FROM findings")
+    result = cli("query", sql, "--db", loaded)
+    assert result.returncode == 2 and "read-only" in result.stderr
+    assert _scalar(loaded, "SELECT count(*) FROM findings") == before
+
+
+def test_query_colon_in_a_string_is_text(loaded: str, cli: Cli) -> None:
+    result = cli("query", "SELECT 'a:b' AS t, ':name' AS u", "--db", loaded)
+    assert result.returncode == 0, result.stderr
+    assert "a:b" in result.stdout and ":name" in result.stdout
+
+
 def test_query_on_a_missing_database_says_what_to_do(tmp_path: Path, cli: Cli) -> None:
     result = cli("query", "SELECT 1", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert result.returncode == 2 and "jixiao ingest" in result.stderr

@@ -227,14 +227,6 @@ def split_columns(columns: tuple[Column, ...], sub: Cells, grid: bool) -> tuple[
     return (*columns[:at], *parts, *columns[at + 1 :])
 
 
-def level1_columns(columns: tuple[Column, ...], grid: bool) -> range | None:
-    """Where a 一级 name may stand. Only a grid's columns are true positions; a text export's
-    are not, so there a 一级 name counts wherever it is printed."""
-    if not grid:
-        return None
-    return next((range(c.col, c.col + c.span) for c in columns if c.role == "level1"), None)
-
-
 def place_row(
     cells: list[Cell], columns: tuple[Column, ...], grid: bool
 ) -> tuple[dict[str, Cell], list[Cell]] | None:

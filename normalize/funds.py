@@ -92,15 +92,21 @@ def _words(*keys: str) -> frozenset[str]:
 def _is_line_word(text: str) -> bool:
     """A line name funds.yaml knows (财政拨款 printed on a row of its own, as exports print a
     merged cell): a label of the block. Other text on a row without amounts is not read."""
-    funds = dictionaries.load("funds")
-    known = {
-        *_words("income", "totals"),
-        *_words("expenditure", "top_level"),
-        *_words("period_totals"),
-        *(fold(p) for p in funds["income"]["children"]),
-        *(fold(c) for cs in funds["income"]["children"].values() for c in cs),
-    }
-    return part_name(text) in known
+    return part_name(text) in _line_words()
+
+
+@cache
+def _line_words() -> frozenset[str]:
+    children = dictionaries.load("funds")["income"]["children"]
+    return frozenset(
+        {
+            *_words("income", "totals"),
+            *_words("expenditure", "top_level"),
+            *_words("period_totals"),
+            *(fold(p) for p in children),
+            *(fold(c) for cs in children.values() for c in cs),
+        }
+    )
 
 
 @dataclass

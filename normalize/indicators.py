@@ -305,13 +305,16 @@ def _level2_votes(slots: list[_Slot]) -> Callable[[int, object], float]:
 
 @dataclass
 class _RowLabels:
-    level1: str | None = None
     level1_cell: Cell | None = None
     function: Cell | None = None
     level2: Cell | None = None
     key_task: Cell | None = None
     extra: list[Cell] = field(default_factory=list)
     copies: list[Cell] = field(default_factory=list)  # a label printed twice side by side
+
+    @property
+    def level1(self) -> str | None:
+        return self.level1_cell.text if self.level1_cell is not None else None
 
 
 def cells_to_labels(cells: list[tuple[Cell, str | None]]) -> _RowLabels:
@@ -335,8 +338,12 @@ def cells_to_labels(cells: list[tuple[Cell, str | None]]) -> _RowLabels:
         else:
             kept.append((cell, role))
     for cell, role in kept:
-        if out.level1 is None and fold(cell.text) in level1_keys and role in ("level1", None, _ANY):
-            out.level1, out.level1_cell = cell.text, cell
+        if (
+            out.level1_cell is None
+            and fold(cell.text) in level1_keys
+            and role in ("level1", None, _ANY)
+        ):
+            out.level1_cell = cell
         elif out.function is None and function_re.match(cell.text):
             out.function = cell
         elif role in ("level2", _ANY) and out.level2 is None and out.function is None:

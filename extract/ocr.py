@@ -47,10 +47,24 @@ ENGINE_PARAMS = {
 
 @cache
 def engine() -> Any:
+    import onnxruntime
     from rapidocr import RapidOCR
 
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-    return RapidOCR(params=ENGINE_PARAMS)
+    onnxruntime.set_default_logger_severity(3)  # its C++ warnings go straight to stderr
+    made = RapidOCR(params=ENGINE_PARAMS)
+    _quiet(logging.getLogger("RapidOCR"))
+    return made
+
+
+def _quiet(logger: logging.Logger) -> None:
+    """RapidOCR gives its logger a console handler of its own and stops propagation, so its
+    warnings ("the text detection result is empty" on every blank page) reach the console
+    whatever the caller configured. Hand them to the caller's logging instead, errors only: a
+    page that reads empty is reported by its finding."""
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.propagate = True
+    logger.setLevel(logging.ERROR)
 
 
 def image_to_lines(image: np.ndarray) -> list[OcrLine]:

@@ -2,13 +2,15 @@
 `main`, which returns the exit code.
 
 Data goes to stdout; progress and messages to stderr. Exit codes: 0 every file ok (or partial),
-1 some file failed, 2 usage error, 3 database unreachable."""
+1 some file failed, 2 usage error, 3 database unreachable, busy or lost, 4 jixiao crashed (the
+traceback is in the log file), 128 + N when signal N stopped it (143 SIGTERM, 130 Ctrl-C)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -16,7 +18,8 @@ from typing import Any
 
 from jixiao import __version__
 from jixiao import commands as run
-from jixiao.commands import DEFAULT_DB, EXIT_OK, EXIT_USAGE
+from jixiao.commands import DEFAULT_DB, EXIT_CRASH, EXIT_OK, EXIT_USAGE
+from jixiao.logs import log_to_stderr
 
 Handler = Callable[[argparse.Namespace], int]
 Command = Callable[..., argparse.ArgumentParser]  # `_command` with the subparsers given
@@ -69,8 +72,10 @@ def _ingest_parser(command: Command) -> None:
         "  jixiao ingest inbox/ --workers 8 --timeout 120 --wait 600 --prune\n"
         "  jixiao ingest inbox/ --executor dask --scheduler tcp://10.0.0.5:8786 --db URL\n\n"
         "Unchanged files (same path, size and mtime as last run) are not read again.\n"
-        "exit codes: 0 all files read, 1 some files failed, 2 usage error (or a database "
-        "at an older schema: run `jixiao db upgrade`), 3 database unreachable or busy",
+        "exit codes: 0 all files read, 1 some files failed (a nightly run's success too), "
+        "2 usage error (or a database at an older schema: run `jixiao db upgrade`), "
+        "3 database unreachable, busy or lost mid-run, 4 jixiao crashed (traceback in the log "
+        "file: $JIXIAO_LOG, else ~/.local/state/jixiao/jixiao.log), 143 stopped by SIGTERM",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     _db_argument(ingest, f"SQLAlchemy database URL (default: $JIXIAO_DB or {DEFAULT_DB})")
@@ -112,6 +117,11 @@ def _ingest_batch_options(ingest: argparse.ArgumentParser) -> None:
         "--prune",
         action="store_true",
         help="forget files that vanished since the last run (and their filings)",
+    )
+    ingest.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read symlinks that point outside the folders given (default: skip them, and say so)",
     )
     ingest.add_argument(
         "--wait",
@@ -282,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    run.log_to_stderr(
+    log_to_stderr(
         logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     )
     handler: Handler | None = getattr(args, "func", None)
@@ -295,3 +305,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `jixiao extract … | head`: the reader left; not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        logging.getLogger("jixiao").error("jixiao %s: stopped (Ctrl-C)", args.command)
+        return 128 + signal.SIGINT
+    except Exception:
+        # A bug: one line here, the traceback in the log file, and an exit code of its own so
+        # a scheduler can tell it from files that failed.
+        logging.getLogger("jixiao").exception(
+            "jixiao %s crashed; please report it with the log file", args.command
+        )
+        return EXIT_CRASH

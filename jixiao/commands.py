@@ -1,10 +1,12 @@
 """What each `jixiao` command does once its arguments are parsed (jixiao.cli builds the parser and
 points each command here with `set_defaults(func=...)`): call the library, print data to stdout,
-turn exceptions into one-line messages on stderr, return the exit code. `log_to_stderr` sends
-log messages to stderr for every command.
+turn exceptions into one-line messages on stderr, return the exit code (jixiao.logs puts
+tracebacks in the log file, never on the console).
 
 Exit codes: 0 every file ok (or partial), 1 some file failed, 2 usage error, 3 database
-unreachable. Heavy modules are imported inside the handlers so `jixiao --help` stays quick."""
+unreachable, busy or lost, 4 the run itself crashed; 128 + the signal's number when a signal
+stopped it (143 for SIGTERM, 130 for Ctrl-C). Heavy modules are imported inside the handlers so
+`jixiao --help` stays quick."""
 
 from __future__ import annotations
 
@@ -12,36 +14,18 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 DEFAULT_DB = "sqlite:///jixiao.db"
-EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_DB = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_DB, EXIT_CRASH = 0, 1, 2, 3, 4
 
 log = logging.getLogger("jixiao")
-
-
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Messages to whatever sys.stderr is when they are logged (tests capture it per call)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
-
-
-def log_to_stderr(level: int) -> None:
-    """Log messages (the message alone) at `level` and above to stderr; the chatty libraries
-    only from warnings up. Called again, it replaces its handler."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:
-        root.removeHandler(handler)
-    handler = _Stderr()
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)
-    for chatty in ("alembic", "distributed", "jieba"):
-        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
 
 def _db(args: argparse.Namespace) -> str:
@@ -62,9 +46,9 @@ def _corrections(args: argparse.Namespace) -> list[Any]:
 def ingest(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jixiao.load import DatabaseBusy, SchemaOutOfDate
+    from jixiao.load import DatabaseBusy, LockLost, SchemaOutOfDate
     from jixiao.normalize import CorrectionsError
-    from jixiao.pipeline import DatabaseUnreachable, UsageError
+    from jixiao.pipeline import ORDINARY, DatabaseUnreachable, RunStopped, UsageError
     from jixiao.pipeline import ingest as run_ingest
 
     bar = _progress()
@@ -85,36 +69,69 @@ def ingest(args: argparse.Namespace) -> int:
         log.error("jixiao ingest: %s", exc)
         return EXIT_USAGE
     try:
-        summary = run_ingest(
-            args.paths,
-            _db(args),
-            on_filing=progress,
-            ocr=args.ocr,
-            workers=args.workers,
-            timeout=args.timeout,
-            max_memory_mb=args.max_memory,
-            prune_vanished=args.prune,
-            wait=args.wait,
-            executor=args.executor,
-            scheduler=args.scheduler,
-            arguments={k: v for k, v in vars(args).items() if k != "func"},
-            corrections=corrections,
-        )
+        with _stopped_by_signals():
+            summary = run_ingest(
+                args.paths,
+                _db(args),
+                on_filing=progress,
+                ocr=args.ocr,
+                workers=args.workers,
+                timeout=args.timeout,
+                max_memory_mb=args.max_memory,
+                prune_vanished=args.prune,
+                follow_symlinks=args.follow_symlinks,
+                wait=args.wait,
+                executor=args.executor,
+                scheduler=args.scheduler,
+                arguments={k: v for k, v in vars(args).items() if k != "func"},
+                corrections=corrections,
+            )
     except (UsageError, SchemaOutOfDate) as exc:
         log.error("jixiao ingest: %s", exc)
         return EXIT_USAGE
-    except (DatabaseUnreachable, DatabaseBusy, SQLAlchemyError) as exc:
+    except (DatabaseUnreachable, DatabaseBusy, LockLost, SQLAlchemyError) as exc:
         log.error("jixiao ingest: %s", str(exc).splitlines()[0])
         return EXIT_DB
+    except RunStopped as exc:
+        log.error(
+            "jixiao ingest: %s; every file committed before it is kept and the run is marked "
+            "failed in ingest_runs. Run the ingest again to finish.",
+            exc,
+        )
+        return 128 + exc.number
     finally:
         if bar is not None:
             bar.close()
+    if summary.abandoned:
+        log.warning(
+            "earlier runs %s ended without finishing (killed?); marked failed in ingest_runs",
+            ", ".join(map(str, summary.abandoned)),
+        )
+    for item in summary.skipped:
+        if item.reason not in ORDINARY:
+            log.warning("skipped %s: %s", item.path, item.reason)
     for path in summary.vanished:
         log.warning(
             "vanished %s (%s)", path, "forgotten" if args.prune else "kept; --prune forgets it"
         )
     _print_summary(summary, args.json)
     return summary.exit_code
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM (systemd stopping the unit, `kill`) ends the run as Ctrl-C would: the file being
+    written is rolled back, the run's row says failed, the workers are stopped."""
+    from jixiao.pipeline import RunStopped
+
+    def stop(number: int, _frame: Any) -> None:
+        raise RunStopped(signal.Signals(number).name, number)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _progress() -> Any:
@@ -130,10 +147,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
     if as_json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
-    print(
-        f"files seen: {summary.files_seen}"
-        + (f" (skipped {len(summary.skipped)} other files)" if summary.skipped else "")
-    )
+    print(f"files seen: {summary.files_seen}" + _skipped_counts(summary.skipped))
     print(f"unchanged since last run: {summary.unchanged}")
     print(f"filings: {summary.ok} ok, {summary.partial} partial, {summary.failed} failed")
     print(f"indicators: {summary.indicators}")
@@ -141,6 +155,15 @@ def _print_summary(summary: Any, as_json: bool) -> None:
     print(f"findings: {summary.findings}")
     if summary.vanished:
         print(f"vanished: {len(summary.vanished)} (pruned: {summary.pruned})")
+
+
+def _skipped_counts(skipped: list[Any]) -> str:
+    """(skipped 4: 3 not a filing's file type, 1 dangling symlink …), by reason."""
+    if not skipped:
+        return ""
+    reasons = Counter(item.reason.split(":")[0].split(" (")[0] for item in skipped)
+    parts = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    return f" (skipped {len(skipped)}: {parts})"
 
 
 def db(args: argparse.Namespace) -> int:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from stat import S_ISBLK, S_ISCHR, S_ISFIFO, S_ISREG, S_ISSOCK
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from jixiao import __version__
 from jixiao.load import (
+    DatabaseUnreachable,
     Source,
     connect,
     corrected_shas,
     create_schema,
     database_lock,
+    fail_abandoned_runs,
     finish_run,
     load_sources,
     prune,
@@ -40,7 +44,9 @@ from jixiao.workers import Result, run_in_process, run_in_workers, run_on_dask
 __all__ = [
     "Corrections",
     "DatabaseUnreachable",
+    "RunStopped",
     "RunSummary",
+    "Skipped",
     "UsageError",
     "archive_to_filings",
     "bytes_to_filings",
@@ -82,14 +88,19 @@ class UsageError(Exception):
     """Bad arguments: the CLI exits 2."""
 
 
-class DatabaseUnreachable(Exception):
-    """The database could not be opened or written: the CLI exits 3."""
+class RunStopped(BaseException):
+    """A signal asked the run to stop (the CLI raises it from its SIGTERM handler). Not an
+    Exception, so no per-file `except Exception` swallows it: the run ends, marked failed."""
+
+    def __init__(self, signal_name: str, number: int) -> None:
+        super().__init__(f"stopped by {signal_name}")
+        self.number = number
 
 
 @dataclass
 class RunSummary:
     files_seen: int = 0
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     ok: int = 0
     partial: int = 0
     failed: int = 0
@@ -101,6 +112,7 @@ class RunSummary:
     pruned: int = 0
     run_id: int | None = None
     failed_files: list[str] = field(default_factory=list)
+    abandoned: list[int] = field(default_factory=list)  # earlier runs found `running`, now failed
 
     def add(self, filing: Filing) -> None:
         setattr(self, filing.status, getattr(self, filing.status) + 1)
@@ -118,27 +130,117 @@ class RunSummary:
         return asdict(self)
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
-    """Files to ingest and files a folder walk passed over (hidden or not a filing's suffix).
-    Symlinked folders are not followed (a link loop must not hang a nightly run)."""
+@dataclass(frozen=True)
+class Skipped:
+    """A folder entry the walk did not read, and why (in words a clerk understands)."""
+
+    path: str
+    reason: str
+
+
+# Reasons a folder walk passes an entry over that are ordinary (a hidden file, a .docx~ lock
+# file, a photo of the office): counted in the summary, not warned about one by one.
+ORDINARY = frozenset({"hidden", "not a filing's file type"})
+
+
+def discover(
+    paths: Iterable[str | Path], follow_symlinks: bool = False
+) -> tuple[list[Path], list[Skipped]]:
+    """Files to ingest, and the entries a folder walk passed over with the reason. A file named
+    on the command line is always read. In a folder, symlinks are read only when they point
+    inside the folder, unless `follow_symlinks`; folders are never visited twice (a link loop
+    must not hang a nightly run)."""
     files: list[Path] = []
-    skipped: list[Path] = []
+    skipped: list[Skipped] = []
     for given in paths:
         path = Path(given)
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            for folder, dirs, names in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    candidate = Path(folder) / name
-                    if name.startswith(".") or candidate.suffix.lower() not in FILING_SUFFIXES:
-                        skipped.append(candidate)
-                    elif candidate.is_file():
-                        files.append(candidate)
+            _walk(path, follow_symlinks, files, skipped)
         else:
             raise UsageError(f"{path}: no such file or folder. Check the path and try again.")
     return files, skipped
+
+
+def _walk(root: Path, follow: bool, files: list[Path], skipped: list[Skipped]) -> None:
+    inside = root.resolve()
+    visited: set[str] = set()
+
+    def unreadable(error: OSError) -> None:
+        why = error.strerror or type(error).__name__
+        skipped.append(Skipped(str(error.filename or root), f"folder could not be read: {why}"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable, followlinks=follow):
+        real = os.path.realpath(folder)
+        if real in visited:  # a link back to a folder already read
+            skipped.append(Skipped(folder, "symlink loop: this folder was already read"))
+            dirs[:] = []
+            continue
+        visited.add(real)
+        kept = []
+        for name in sorted(dirs):
+            reason = _folder_skipped(Path(folder) / name, inside, follow)
+            if reason:
+                skipped.append(Skipped(str(Path(folder) / name), reason))
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(names):
+            candidate = Path(folder) / name
+            reason = _file_skipped(candidate, inside, follow)
+            if reason:
+                skipped.append(Skipped(str(candidate), reason))
+            else:
+                files.append(candidate)
+
+
+def _folder_skipped(path: Path, inside: Path, follow: bool) -> str | None:
+    if path.name.startswith("."):
+        return "hidden"
+    if path.is_symlink() and not (follow or _points_inside(path, inside)):
+        return "symlink to a folder outside the one being ingested (--follow-symlinks follows it)"
+    return None
+
+
+def _file_skipped(path: Path, inside: Path, follow: bool) -> str | None:
+    """Why a folder walk does not read `path`, or None to read it."""
+    if path.name.startswith("."):
+        return "hidden"
+    if path.suffix.lower() not in FILING_SUFFIXES:
+        return "not a filing's file type"
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except FileNotFoundError:
+            return "dangling symlink: the file it points to does not exist"
+        except (OSError, RuntimeError):
+            return "symlink loop: the link points back to itself"
+        if not (follow or _points_inside(path, inside)):
+            return (
+                "symlink to a file outside the folder being ingested (--follow-symlinks reads it)"
+            )
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"could not be read: {exc.strerror or exc}"
+    if not S_ISREG(mode):
+        return f"not a regular file ({_kind(mode)})"
+    return None
+
+
+def _points_inside(link: Path, inside: Path) -> bool:
+    return link.resolve().is_relative_to(inside)
+
+
+def _kind(mode: int) -> str:
+    if S_ISFIFO(mode):
+        return "a FIFO"
+    if S_ISSOCK(mode):
+        return "a socket"
+    if S_ISCHR(mode) or S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -159,6 +261,7 @@ def ingest(
     timeout: float = 300.0,
     max_memory_mb: float = 2048.0,
     prune_vanished: bool = False,
+    follow_symlinks: bool = False,
     wait: float = 0.0,
     executor: str = "local",
     scheduler: str | None = None,
@@ -170,34 +273,53 @@ def ingest(
     changed is read again and replaces its old rows; a file that vanished is reported, and
     forgotten only with `prune_vanished`.
 
+    Runs left `running` by a run that was killed are marked failed; this run's row is marked
+    failed when it crashes or is stopped (RunStopped), and done when it ends.
+
     `workers`: 0 reads files in this process; N > 0 in N worker processes with a per-file
     `timeout` (seconds) and memory cap; `executor='dask'` sends the work to `scheduler`.
     `corrections` are applied to their filings' cells; a file with corrections (or with
     corrections applied last time) is read again even when unchanged, so they take effect."""
     roots = [Path(p) for p in paths]
-    files, skipped = discover(roots)
-    summary = RunSummary(files_seen=len(files), skipped=[str(p) for p in skipped])
-    engine = _open(db_url)
+    files, skipped = discover(roots, follow_symlinks)
+    summary = RunSummary(files_seen=len(files), skipped=skipped)
+    engine = _connect(db_url)
     try:
         with database_lock(engine, wait):
-            run_id = start_run(engine, __version__, arguments or {"paths": [str(p) for p in roots]})
-            summary.run_id = run_id
-            known = load_sources(engine)
+            _create(engine, db_url)  # under the lock: two first runs must not both create it
+            summary.abandoned = fail_abandoned_runs(engine)
+            summary.run_id = start_run(
+                engine, __version__, arguments or {"paths": [str(p) for p in roots]}
+            )
+            run = _Run(engine, summary.run_id, load_sources(engine), set(), summary)
             by_sha = by_filing(corrections)
-            run = _Run(engine, run_id, known, corrected_shas(engine, set(by_sha)), summary)
+            run.reread = corrected_shas(engine, set(by_sha))
             todo, seen = _decide(run, files)
-            summary.vanished = _vanished(known, seen, roots)
+            summary.vanished = _vanished(run.known, seen, roots)
             results = _read(todo, ocr, by_sha, executor, scheduler, workers, timeout, max_memory_mb)
             for path_key, filings in results:
                 _record(run, path_key, filings, todo, on_filing)
             if prune_vanished and summary.vanished:
                 summary.pruned = prune(engine, summary.vanished)
-            finish_run(engine, run_id, "done", _counts(summary))
-    except SQLAlchemyError as exc:
-        raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
+            finish_run(engine, summary.run_id, "done", _counts(summary))
+    except BaseException as exc:
+        # Outside the lock: a run that lost its lock may still say how it ended.
+        _mark_failed(engine, summary)
+        if isinstance(exc, SQLAlchemyError):
+            raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
+        raise
     finally:
         engine.dispose()
     return summary
+
+
+def _mark_failed(engine: Engine, summary: RunSummary) -> None:
+    """The run's row says `failed` when the run crashed, was stopped or lost the database (when
+    the database can still be written)."""
+    if summary.run_id is None:
+        return
+    with contextlib.suppress(Exception):  # the database itself failed: the next run marks it
+        finish_run(engine, summary.run_id, "failed", _counts(summary))
 
 
 # What to read: path → (size, mtime_ns, sha256); (0, 0, "") for a file gone since listing.
@@ -216,14 +338,19 @@ class _Run:
     summary: RunSummary
 
 
-def _open(db_url: str) -> Engine:
-    """The database, at the current schema (a new one is created)."""
+def _connect(db_url: str) -> Engine:
     try:
-        engine = connect(db_url)
+        return connect(db_url)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
+
+
+def _create(engine: Engine, db_url: str) -> None:
+    """The database at the current schema (a new one is created)."""
+    try:
         create_schema(engine)
     except SQLAlchemyError as exc:
         raise DatabaseUnreachable(_unreachable(db_url, exc)) from exc
-    return engine
 
 
 def _decide(run: _Run, files: list[Path]) -> tuple[_Todo, set[str]]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jixiao import codes
+from jixiao.logs import log_path
 from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
 from jixiao.normalize import (
     Correction,
@@ -140,5 +141,5 @@ def _internal(exc: Exception) -> Finding:
         codes.INTERNAL_ERROR,
         f"jixiao could not process this file because of an internal error "
         f"({type(exc).__name__}: {exc}). The rest of the batch was loaded; please report this "
-        "file to the jixiao maintainers.",
+        f"file to the jixiao maintainers with the log file {log_path()}.",
     )

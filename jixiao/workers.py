@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import codes
+from jixiao.logs import log_to_file
 from jixiao.normalize import Filing, Finding
 from jixiao.work import Corrections, file_to_filings
 
@@ -45,6 +46,7 @@ def run_in_process(
 
 
 def _worker(conn: Connection, ocr: str, corrections: Corrections | None) -> None:
+    log_to_file()  # tracebacks to the log file; the main process reports the failed file
     while True:
         path = conn.recv()
         if path is None:

@@ -1,36 +1,20 @@
-"""What a batch keeps between runs: the files it has seen (`sources`), the runs themselves
-(`ingest_runs`), and a lock so that two runs never write one database at once."""
+"""What a batch keeps between runs: the files it has seen (`sources`) and the runs themselves
+(`ingest_runs`). The lock that keeps two runs apart is in `lock`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 
 from jixiao import codes
 from jixiao.normalize import Filing
 
 from . import schema
 from .writer import delete_filings, write_filing_in
-
-# pg_advisory_lock's first key: "jixi" in ASCII, so other tools can tell whose lock it is. The
-# second is the schema's hash: jixiao databases kept as schemas of one PostgreSQL database (a
-# team's test and production, or one per test) must not wait for each other.
-_PG_LOCK_KEY = 0x6A697869
-_PG_LOCK = "pg_try_advisory_lock(:k, hashtext(current_schema()))"
-_PG_UNLOCK = "pg_advisory_unlock(:k, hashtext(current_schema()))"
-
-
-class DatabaseBusy(Exception):
-    """Another run holds the database's lock."""
 
 
 @dataclass(frozen=True)
@@ -189,43 +173,12 @@ def finish_run(engine: Engine, run_id: int, status: str, counts: dict[str, int])
         )
 
 
-@contextmanager
-def database_lock(engine: Engine, wait: float) -> Iterator[None]:
-    """Hold the database for one run: a PostgreSQL advisory lock, or a lock file beside a
-    SQLite database. Waits up to `wait` seconds, then raises DatabaseBusy."""
-    deadline = time.monotonic() + max(0.0, wait)
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            while not conn.execute(text(f"SELECT {_PG_LOCK}"), {"k": _PG_LOCK_KEY}).scalar_one():
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(_busy(wait))
-                time.sleep(0.5)
-            try:
-                yield
-            finally:
-                conn.execute(text(f"SELECT {_PG_UNLOCK}"), {"k": _PG_LOCK_KEY})
-        return
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        yield
-        return
-    fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(_busy(wait)) from None
-                time.sleep(0.5)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock, also when the process is killed
-
-
-def _busy(wait: float) -> str:
-    return (
-        f"Another jixiao run is writing to this database; waited {wait:g} s for it to finish. "
-        "Try again later, or give --wait more seconds."
-    )
+def fail_abandoned_runs(engine: Engine) -> list[int]:
+    """Runs still marked `running` when a new run holds the lock ended without saying so (killed
+    with -9, the machine lost power): mark them failed. Returns their ids."""
+    r = schema.ingest_runs.c
+    with engine.begin() as conn:
+        ids = list(conn.execute(select(r.id).where(r.status == "running")).scalars())
+        if ids:
+            conn.execute(update(schema.ingest_runs).where(r.id.in_(ids)).values(status="failed"))
+    return ids

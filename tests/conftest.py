@@ -88,6 +88,14 @@ def _pg_schema() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's tracebacks in a log file of its own, never the user's."""
+    path = tmp_path / "jixiao.log"
+    monkeypatch.setenv("JIXIAO_LOG", str(path))
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database per test: a SQLite file, or a schema of its own on the real

@@ -213,7 +213,10 @@ def test_folder_walk_skips_hidden_and_foreign_files(db_url: str, tmp_path: Path)
     (tmp_path / "notes.md").write_text("# notes")
     summary = ingest([tmp_path], db_url)
     assert summary.files_seen == 1 and summary.ok == 1
-    assert sorted(Path(p).name for p in summary.skipped) == [".DS_Store", "notes.md"]
+    assert sorted((Path(s.path).name, s.reason) for s in summary.skipped) == [
+        (".DS_Store", "hidden"),
+        ("notes.md", "not a filing's file type"),
+    ]
 
 
 def test_schema_is_made_by_migrations(db_url: str) -> None:

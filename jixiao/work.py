@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jixiao import codes
-from jixiao.logs import log_path
 from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
+from jixiao.logs import log_path
 from jixiao.normalize import (
     Correction,
     Filing,

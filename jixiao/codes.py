@@ -141,6 +141,11 @@ NOT_A_FILING_ERRORS = frozenset(
     }
 )
 
+# Failures that may not happen again with the same bytes (a larger --timeout or --max-memory, a
+# worker that does not crash, a file made readable, LibreOffice installed): a file whose last
+# read ended in one is read again on the next run even when unchanged.
+RETRYABLE = frozenset({TIMEOUT, MEMORY, WORKER_CRASHED, UNREADABLE, NEEDS_LIBREOFFICE})
+
 
 def all_codes() -> frozenset[str]:
     """Every code defined above."""

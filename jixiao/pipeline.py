@@ -356,7 +356,8 @@ def _create(engine: Engine, db_url: str) -> None:
 def _decide(run: _Run, files: list[Path]) -> tuple[_Todo, set[str]]:
     """The files to read, and every path listed. A file with the size and mtime of last time is
     unchanged; one only touched (same bytes) has its new stat recorded; both count as unchanged
-    unless their contents are to be read again for corrections."""
+    unless their contents are to be read again for corrections, or their last read failed for a
+    reason that may have passed (a time limit, LibreOffice missing: codes.RETRYABLE)."""
     todo: _Todo = {}
     seen: set[str] = set()
     for path in files:
@@ -366,16 +367,13 @@ def _decide(run: _Run, files: list[Path]) -> tuple[_Todo, set[str]]:
             todo[key] = (0, 0, "")  # vanished since listing: the reader will say so
             continue
         previous = run.known.get(key)
-        if (
-            previous
-            and (previous.size, previous.mtime_ns) == stat
-            and previous.sha256 not in run.reread
-        ):
+        settled = previous is not None and not previous.retry and previous.sha256 not in run.reread
+        if previous and settled and (previous.size, previous.mtime_ns) == stat:
             run.summary.unchanged += 1
             continue
         sha = _sha256_of(path)
-        if previous and previous.sha256 == sha and sha not in run.reread:  # only touched
-            record_file(run.engine, None, key, *stat, sha, sha, __version__, run.run_id)
+        if previous and settled and previous.sha256 == sha:  # only touched
+            record_file(run.engine, None, key, *stat, sha, __version__, run.run_id)
             run.summary.unchanged += 1
             continue
         todo[key] = (*stat, sha)
@@ -424,18 +422,8 @@ def _record(
 ) -> None:
     """Write one file's filings (replacing what its old contents gave) and count them."""
     size, mtime_ns, sha = todo.get(path_key, (0, 0, ""))
-    previous = run.known.get(path_key)
-    record_file(
-        run.engine,
-        filings,
-        path_key,
-        size,
-        mtime_ns,
-        sha or filings[0].source_sha256,
-        previous.sha256 if previous else None,
-        __version__,
-        run.run_id,
-    )
+    sha = sha or filings[0].source_sha256
+    record_file(run.engine, filings, path_key, size, mtime_ns, sha, __version__, run.run_id)
     for filing in filings:
         run.summary.add(filing)
         if on_filing:

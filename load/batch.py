@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Select, delete, insert, select, update
 
 from jixiao import codes
 from jixiao.normalize import Filing
@@ -22,20 +22,33 @@ class Source:
     size: int
     mtime_ns: int
     sha256: str
+    # Its last read failed for a reason that may have passed (codes.RETRYABLE): read it again
+    # even when its bytes are unchanged.
+    retry: bool = False
 
 
 def load_sources(engine: Engine) -> dict[str, Source]:
-    """Every file path seen before, in one query: a no-op re-run reads nothing else."""
+    """Every file path seen before, in two queries: a no-op re-run reads nothing else."""
+    s = schema.sources.c
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                schema.sources.c.path,
-                schema.sources.c.size,
-                schema.sources.c.mtime_ns,
-                schema.sources.c.sha256,
-            )
-        )
-        return {row.path: Source(row.size, row.mtime_ns, row.sha256) for row in rows}
+        retry = set(conn.execute(_retryable_paths()).scalars())
+        rows = conn.execute(select(s.path, s.size, s.mtime_ns, s.sha256))
+        return {
+            row.path: Source(row.size, row.mtime_ns, row.sha256, row.path in retry) for row in rows
+        }
+
+
+def _retryable_paths() -> Select[tuple[str]]:
+    """The files holding a failed filing whose failure may not happen again (a time limit, a
+    crashed worker, LibreOffice missing, …)."""
+    f, g, link = schema.filings.c, schema.findings.c, schema.filing_sources.c
+    return (
+        select(link.container_path)
+        .join(schema.filings, f.id == link.filing_id)
+        .join(schema.findings, g.filing_id == f.id)
+        .where(f.status == "failed", g.code.in_(codes.RETRYABLE))
+        .distinct()
+    )
 
 
 def _upsert_source(
@@ -49,36 +62,61 @@ def _upsert_source(
         conn.execute(insert(schema.sources).values(path=path, **values))
 
 
-def _drop_orphan_filings(conn: Connection, sha: str) -> None:
-    """Remove the filings of `sha` (every part, and every entry of an archive with those bytes)
-    when no file path refers to those bytes any more."""
-    still = conn.execute(
-        select(func.count()).select_from(schema.sources).where(schema.sources.c.sha256 == sha)
-    ).scalar_one()
-    if still:
+def _unlink(conn: Connection, container: str) -> set[int]:
+    """Drop the links of the file `container` (its filings, or its archive's entries'); gives
+    the filings they pointed to, to drop those left with no link."""
+    link = schema.filing_sources.c
+    ids = set(
+        conn.execute(select(link.filing_id).where(link.container_path == container)).scalars()
+    )
+    conn.execute(delete(schema.filing_sources).where(link.container_path == container))
+    return ids
+
+
+def _link(conn: Connection, links: set[tuple[int, str]], container: str) -> None:
+    if links:
+        conn.execute(
+            insert(schema.filing_sources),
+            [{"filing_id": i, "path": p, "container_path": container} for i, p in sorted(links)],
+        )
+
+
+def _drop_unlinked(conn: Connection, filing_ids: set[int]) -> None:
+    """Delete those of `filing_ids` no file holds any more; a filing another file still holds
+    keeps its rows, and names one of those files if it named the one that went."""
+    if not filing_ids:
         return
-    f = schema.filings.c
-    ids = conn.execute(
-        select(f.id).where(or_(f.source_sha256 == sha, f.container_sha256 == sha))
-    ).scalars()
-    delete_filings(conn, list(ids))
+    f, link, s = schema.filings.c, schema.filing_sources.c, schema.sources.c
+    held = conn.execute(
+        select(link.filing_id, link.path, link.container_path, f.source_path, s.sha256)
+        .join(schema.filings, f.id == link.filing_id)
+        .outerjoin(schema.sources, s.path == link.container_path)
+        .where(link.filing_id.in_(filing_ids))
+        .order_by(link.filing_id, link.path)
+    ).all()
+    delete_filings(conn, sorted(filing_ids - {row.filing_id for row in held}))
+    named: dict[int, bool] = {}
+    for row in held:
+        named[row.filing_id] = named.get(row.filing_id, False) or row.path == row.source_path
+    for row in held:
+        if not named[row.filing_id]:
+            named[row.filing_id] = True
+            container = row.sha256 if row.path != row.container_path else None
+            conn.execute(
+                update(schema.filings)
+                .where(f.id == row.filing_id)
+                .values(source_path=row.path, container_sha256=container)
+            )
 
 
 def _drop_surplus_parts(conn: Connection, filings: list[Filing]) -> None:
-    """A file read again that now yields fewer filings (or fewer archive entries) keeps none of
-    the old extra ones."""
+    """Bytes read again that now yield fewer filings keep none of the old extra parts (wherever
+    else those bytes are: the parts are the bytes', not the path's)."""
     f = schema.filings.c
     for sha in {x.source_sha256 for x in filings}:
         parts = [x.part for x in filings if x.source_sha256 == sha]
         stale = conn.execute(
             select(f.id).where(f.source_sha256 == sha, f.part.not_in(parts))
-        ).scalars()
-        delete_filings(conn, list(stale))
-    containers = {x.container_sha256 for x in filings if x.container_sha256}
-    for container in containers:
-        entries = {x.source_sha256 for x in filings if x.container_sha256 == container}
-        stale = conn.execute(
-            select(f.id).where(f.container_sha256 == container, f.source_sha256.not_in(entries))
         ).scalars()
         delete_filings(conn, list(stale))
 
@@ -120,33 +158,31 @@ def record_file(
     size: int,
     mtime_ns: int,
     sha: str,
-    previous_sha: str | None,
     version: str,
     run_id: int | None,
 ) -> None:
-    """One file in one transaction: its filings (when it was read again: one per table it
-    holds, or per archive entry), its `sources` row, and, if the file's bytes changed, the old
-    filings it no longer backs."""
+    """One file in one transaction: its `sources` row and, when it was read again, its filings
+    (one per table it holds, or per archive entry), linked to `path` in place of what its old
+    contents gave; old filings no file links any more are deleted. `filings` None: the file was
+    only touched, its filings stay as they are."""
     with engine.begin() as conn:
-        if filings:
-            for filing in filings:
-                write_filing_in(conn, filing, version)
+        if filings is not None:
+            before = _unlink(conn, path)
+            links = {(write_filing_in(conn, x, version), x.source_path) for x in filings}
+            _link(conn, links, path)
             _drop_surplus_parts(conn, filings)
         _upsert_source(conn, path, size, mtime_ns, sha, run_id)
-        if previous_sha and previous_sha != sha:
-            _drop_orphan_filings(conn, previous_sha)
+        if filings is not None:
+            _drop_unlinked(conn, before)
 
 
 def prune(engine: Engine, paths: list[str]) -> int:
-    """Forget vanished files, and their filings where no other path backs them."""
+    """Forget vanished files, and the filings no other file holds."""
     with engine.begin() as conn:
         for path in paths:
-            sha = conn.execute(
-                select(schema.sources.c.sha256).where(schema.sources.c.path == path)
-            ).scalar_one_or_none()
+            before = _unlink(conn, path)
             conn.execute(delete(schema.sources).where(schema.sources.c.path == path))
-            if sha:
-                _drop_orphan_filings(conn, sha)
+            _drop_unlinked(conn, before)
     return len(paths)
 
 

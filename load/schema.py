@@ -227,6 +227,19 @@ sources = Table(
     Column("last_run_id", Integer),
 )
 
+# Migration 0006: which file paths hold each filing's bytes. One filing (one set of bytes, one
+# part) may come from several places: a file, and an entry of a ZIP elsewhere. It is deleted only
+# when its last link goes (its file changed to other bytes, or was pruned).
+filing_sources = Table(
+    "filing_sources",
+    metadata,
+    Column("filing_id", Integer, _filing_fk(), primary_key=True),
+    # Where the filing came from: the file itself, or an archive's entry (`a.zip!/x.txt`).
+    Column("path", Text, primary_key=True),
+    # The file on disk holding it (sources.path): the file itself, or the archive.
+    Column("container_path", Text, nullable=False, index=True),
+)
+
 ingest_runs = Table(
     "ingest_runs",
     metadata,
@@ -245,4 +258,4 @@ ingest_runs = Table(
     Column("arguments", Text),
 )
 
-BATCH_TABLES = (sources, ingest_runs)
+BATCH_TABLES = (sources, filing_sources, ingest_runs)

@@ -35,8 +35,13 @@ warnings.filterwarnings(
 
 def connect(url: str) -> Engine:
     """An engine for `url`, with SQLite's foreign keys switched on."""
-    # Named connections let a DBA see (and a test end) jixiao's sessions in pg_stat_activity.
-    args = {"application_name": "jixiao"} if url.startswith("postgresql") else {}
+    # Named connections let a DBA see (and a test end) jixiao's sessions in pg_stat_activity;
+    # a name given in the URL wins.
+    args = (
+        {"application_name": "jixiao"}
+        if url.startswith("postgresql") and "application_name=" not in url
+        else {}
+    )
     engine = create_engine(url, connect_args=args)
     if engine.dialect.name == "sqlite":
 

@@ -243,7 +243,10 @@ def test_kill_9_mid_batch_leaves_whole_filings_and_the_next_run_completes(tmp_pa
 def test_database_going_away_mid_run_ends_with_unreachable_and_keeps_what_was_committed(
     pg_url: str, tmp_path: Path
 ) -> None:
-    db_url = pg_url  # a server that can go away
+    # A server that can go away; the sessions to end named for this test alone (tests run in
+    # parallel, each in its own schema of the same server database).
+    name = f"jixiao_{os.getpid()}_{time.monotonic_ns()}"
+    db_url = f"{pg_url}&application_name={name}"
     _copies(tmp_path / "in", 4)
     seen = []
 
@@ -256,8 +259,9 @@ def test_database_going_away_mid_run_ends_with_unreachable_and_keeps_what_was_co
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                         "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                        "AND application_name = 'jixiao'"
-                    )
+                        "AND application_name = :name"
+                    ),
+                    {"name": name},
                 )
             admin.dispose()
 

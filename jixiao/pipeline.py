@@ -169,12 +169,15 @@ def _walk(root: Path, follow: bool, files: list[Path], skipped: list[Skipped]) -
 
     def unreadable(error: OSError) -> None:
         why = error.strerror or type(error).__name__
-        skipped.append(Skipped(str(error.filename or root), f"folder could not be read: {why}"))
+        where = stored_path(str(error.filename or root))
+        skipped.append(Skipped(where, f"folder could not be read: {why}"))
 
     for folder, dirs, names in os.walk(root, onerror=unreadable, followlinks=follow):
         real = os.path.realpath(folder)
         if real in visited:  # a link back to a folder already read
-            skipped.append(Skipped(folder, "symlink loop: this folder was already read"))
+            skipped.append(
+                Skipped(stored_path(folder), "symlink loop: this folder was already read")
+            )
             dirs[:] = []
             continue
         visited.add(real)
@@ -182,7 +185,7 @@ def _walk(root: Path, follow: bool, files: list[Path], skipped: list[Skipped]) -
         for name in sorted(dirs):
             reason = _folder_skipped(Path(folder) / name, inside, follow)
             if reason:
-                skipped.append(Skipped(str(Path(folder) / name), reason))
+                skipped.append(Skipped(stored_path(str(Path(folder) / name)), reason))
             else:
                 kept.append(name)
         dirs[:] = kept
@@ -190,7 +193,7 @@ def _walk(root: Path, follow: bool, files: list[Path], skipped: list[Skipped]) -
             candidate = Path(folder) / name
             reason = _file_skipped(candidate, inside, follow)
             if reason:
-                skipped.append(Skipped(str(candidate), reason))
+                skipped.append(Skipped(stored_path(str(candidate)), reason))
             else:
                 files.append(candidate)
 
@@ -241,6 +244,14 @@ def _kind(mode: int) -> str:
     if S_ISCHR(mode) or S_ISBLK(mode):
         return "a device"
     return "not a file"
+
+
+def stored_path(path: str) -> str:
+    """A path as the database and the summary keep it. A file name that is not UTF-8 (GBK names
+    from Windows shares and ZIPs, a stray \\xff) arrives from the folder walk with its bytes
+    surrogate-escaped, which no database or terminal takes; those bytes are written as \\xNN,
+    so the name stays readable and tells its file apart from every other."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -362,18 +373,18 @@ def _decide(run: _Run, files: list[Path]) -> tuple[_Todo, set[str]]:
     seen: set[str] = set()
     for path in files:
         key, stat = str(path), _stat(path)
-        seen.add(key)
+        seen.add(stored_path(key))
         if stat is None:
             todo[key] = (0, 0, "")  # vanished since listing: the reader will say so
             continue
-        previous = run.known.get(key)
+        previous = run.known.get(stored_path(key))
         settled = previous is not None and not previous.retry and previous.sha256 not in run.reread
         if previous and settled and (previous.size, previous.mtime_ns) == stat:
             run.summary.unchanged += 1
             continue
         sha = _sha256_of(path)
         if previous and settled and previous.sha256 == sha:  # only touched
-            record_file(run.engine, None, key, *stat, sha, __version__, run.run_id)
+            record_file(run.engine, None, stored_path(key), *stat, sha, __version__, run.run_id)
             run.summary.unchanged += 1
             continue
         todo[key] = (*stat, sha)
@@ -423,7 +434,10 @@ def _record(
     """Write one file's filings (replacing what its old contents gave) and count them."""
     size, mtime_ns, sha = todo.get(path_key, (0, 0, ""))
     sha = sha or filings[0].source_sha256
-    record_file(run.engine, filings, path_key, size, mtime_ns, sha, __version__, run.run_id)
+    for filing in filings:
+        filing.source_path = stored_path(filing.source_path)
+    path = stored_path(path_key)
+    record_file(run.engine, filings, path, size, mtime_ns, sha, __version__, run.run_id)
     for filing in filings:
         run.summary.add(filing)
         if on_filing:

@@ -368,3 +368,22 @@ def test_ocr_engine_logs_never_reach_the_console(capfd: pytest.CaptureFixture[st
     assert image_to_lines(np.full((64, 64), 255, np.uint8)) == []
     _, err = capfd.readouterr()
     assert "RapidOCR" not in err and "detection result is empty" not in err
+
+
+def test_file_names_that_are_not_utf8_are_read_and_kept_apart(tmp_path: Path, cli: Cli) -> None:
+    """Regression: a GBK file name (a Windows share) or a stray 0xff byte aborted every nightly
+    run with UnicodeEncodeError."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gbk, stray = "中文.txt".encode("gbk"), b"\xff.txt"
+    for name, extra in ((gbk, b""), (stray, b"\n")):
+        with open(os.path.join(os.fsencode(folder), name), "wb") as f:
+            f.write(SEED_BYTES + extra)
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    first = cli("ingest", str(folder), "--db", url, "--workers", "0", "--json")
+    assert first.returncode == 0, first.stderr
+    assert '"ok": 2' in first.stdout
+    stored = sorted(r[0] for r in _rows(url, "SELECT source_path FROM filings"))
+    assert stored == [f"{folder}/\\xd6\\xd0\\xce\\xc4.txt", f"{folder}/\\xff.txt"]
+    again = cli("ingest", str(folder), "--db", url, "--workers", "0", "--json")
+    assert '"unchanged": 2' in again.stdout  # the stored names find their files again

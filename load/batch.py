@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Select, delete, insert, or_, select, update
 
 from jixiao import codes
 from jixiao.normalize import Filing
@@ -60,6 +60,29 @@ def _upsert_source(
     ).rowcount
     if not done:
         conn.execute(insert(schema.sources).values(path=path, **values))
+
+
+def _read_well_elsewhere(conn: Connection, filings: list[Filing]) -> list[tuple[int, str]]:
+    """When this file's reading failed for a reason that may pass (codes.RETRYABLE) but another
+    file with the same bytes was read well, those filings stand for this file too: a time limit
+    hit once must not overwrite a good filing. Gives (filing id, link path): the file itself, or
+    an entry of it when it is an archive."""
+    if len(filings) != 1 or filings[0].status != "failed":
+        return []
+    failed = filings[0]
+    if not {x.code for x in failed.findings} & codes.RETRYABLE:
+        return []
+    f = schema.filings.c
+    sha, path = failed.source_sha256, failed.source_path
+    rows = conn.execute(
+        select(f.id, f.source_path, f.source_sha256).where(
+            or_(f.source_sha256 == sha, f.container_sha256 == sha), f.status != "failed"
+        )
+    ).all()
+    return [
+        (row.id, path if row.source_sha256 == sha else f"{path}!/{row.source_path.split('!/')[-1]}")
+        for row in rows
+    ]
 
 
 def _unlink(conn: Connection, container: str) -> set[int]:
@@ -168,9 +191,13 @@ def record_file(
     with engine.begin() as conn:
         if filings is not None:
             before = _unlink(conn, path)
-            links = {(write_filing_in(conn, x, version), x.source_path) for x in filings}
-            _link(conn, links, path)
-            _drop_surplus_parts(conn, filings)
+            good = _read_well_elsewhere(conn, filings)
+            if good:  # this reading failed (a time limit, a worker lost), the bytes did not
+                _link(conn, set(good), path)
+            else:
+                links = {(write_filing_in(conn, x, version), x.source_path) for x in filings}
+                _link(conn, links, path)
+                _drop_surplus_parts(conn, filings)
         _upsert_source(conn, path, size, mtime_ns, sha, run_id)
         if filings is not None:
             _drop_unlinked(conn, before)

@@ -174,6 +174,27 @@ def test_a_file_that_failed_for_good_stays_unchanged(
     assert (again.failed, again.ok, again.unchanged) == (0, 0, 1)
 
 
+def test_a_passing_failure_never_overwrites_the_same_bytes_read_well_elsewhere(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: x.txt timing out replaced the good filing its bytes had from an archive."""
+    folder = tmp_path / "in"
+    _zip(folder / "a.zip", {"x.txt": SAME})
+    assert ingest([folder], db_url).ok == 1
+    (folder / "x.txt").write_bytes(SAME)
+    monkeypatch.setattr("jixiao.workers.file_to_filings", _failing_with(codes.TIMEOUT))
+    ingest([folder / "x.txt"], db_url)
+    monkeypatch.undo()
+    assert _rows(db_url, "SELECT status, source_path FROM filings") == [
+        ("ok", f"{folder}/a.zip!/x.txt")
+    ]
+    paths = _rows(db_url, "SELECT path FROM filing_sources ORDER BY path")
+    assert paths == [(f"{folder}/a.zip!/x.txt",), (f"{folder}/x.txt",)]
+    (folder / "a.zip").unlink()
+    ingest([folder], db_url, prune_vanished=True)
+    assert _rows(db_url, "SELECT status, source_path FROM filings") == [("ok", f"{folder}/x.txt")]
+
+
 @pytest.mark.slow  # worker processes and OCR
 def test_a_file_that_timed_out_in_a_worker_is_read_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"

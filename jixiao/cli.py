@@ -235,10 +235,14 @@ def _serve_parser(command: Command) -> None:
     serve = command(
         run.serve,
         help="browse the SQLite database in a web browser (Datasette, read-only)",
-        description="Serve the SQLite database with Datasette, opened immutable so browsing "
-        "can never change it: tables and columns described in Chinese and English, facets on "
-        "department, fiscal year, 一级指标, kind and severity, and a search by indicator name "
-        "(the search_indicators query). Listens on 127.0.0.1 unless --host says otherwise.",
+        description="Serve the SQLite database with Datasette: tables and columns described in "
+        "Chinese and English, facets on department, fiscal year, 一级指标, kind and severity, "
+        "and a search by indicator name (the search_indicators query). Listens on 127.0.0.1 "
+        "unless --host says otherwise. The file is served in Datasette's normal mode, not "
+        "--immutable, so rows an ingest writes meanwhile show (immutable mode assumes the file "
+        "never changes: stale counts, 'database disk image is malformed'); browsing still "
+        "cannot write it, as Datasette reads through mode=ro connections and runs only SELECT. "
+        "Ctrl-C, SIGTERM and SIGHUP stop Datasette with it (exit 0).",
         epilog="examples:\n"
         "  jixiao serve                      # http://127.0.0.1:8001/\n"
         "  jixiao serve --db sqlite:///filings.db --port 8080\n"

@@ -34,10 +34,14 @@ warnings.filterwarnings(
 
 
 def connect(url: str) -> Engine:
-    """An engine for `url`, with SQLite's foreign keys switched on."""
+    """An engine for `url`, with SQLite's foreign keys switched on. A URL jixiao cannot use
+    (its driver not installed, say) raises DatabaseURLError, saying what to install."""
+    from .export import checked_url
+
+    parsed = checked_url(url)
     # Named connections let a DBA see (and a test end) jixiao's sessions in pg_stat_activity.
-    args = {"application_name": "jixiao"} if url.startswith("postgresql") else {}
-    engine = create_engine(url, connect_args=args)
+    args = {"application_name": "jixiao"} if parsed.get_backend_name() == "postgresql" else {}
+    engine = create_engine(parsed, connect_args=args)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

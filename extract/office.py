@@ -5,6 +5,8 @@ same RawDocument a text export gives. The source states its spans, so nothing is
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -73,11 +75,117 @@ def _number_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+# A worksheet's <mergeCell ref="A1:F1"/> (any namespace prefix, self-closed or not), and its ref.
+_MERGE_CELL = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*>(?:\s*</(?:[\w.-]+:)?mergeCell>)?")
+_REF = re.compile(rb"""\bref=(["'])(.*?)\1""")
+
+
+def _last_cell(xml: bytes) -> tuple[int, int]:
+    """The last row and the last column (1-based) that hold a cell in a worksheet's XML,
+    counted as openpyxl counts them: a row or cell without its `r` follows the one before."""
+    from lxml import etree
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    last_row = last_col = row = col = 0
+    events = etree.iterparse(
+        io.BytesIO(xml), events=("start", "end"), tag=("{*}row", "{*}c"), resolve_entities=False
+    )
+    for event, element in events:
+        is_row = etree.QName(element).localname == "row"
+        if event == "start" and is_row:
+            row, col = int(element.get("r") or row + 1), 0
+        elif event == "end" and not is_row:
+            ref = element.get("r")
+            col = coordinate_to_tuple(ref)[1] if ref else col + 1
+            last_row, last_col = max(last_row, row), max(last_col, col)
+        elif event == "end":
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    return last_row, last_col
+
+
+def _merge_bounds(element: bytes) -> tuple[int, int, int, int] | None:
+    """A <mergeCell>'s first row, first column, last row and last column; None when its ref
+    is not a range of cells (left for openpyxl to judge)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found = _REF.search(element)
+    bounds = range_boundaries(found.group(2).decode()) if found else (None,)
+    if None in bounds:
+        return None
+    min_col, min_row, max_col, max_row = (int(b or 0) for b in bounds)
+    return min_row, min_col, max_row, max_col
+
+
+def _merge_within(element: bytes, last_row: int, last_col: int) -> bytes:
+    """A <mergeCell> cut to the sheet's last row and column; dropped when it starts beyond
+    them (openpyxl would make its first cell there, and the sheet as large)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    bounds = _merge_bounds(element)
+    if bounds is None:
+        return element
+    first_row, first_col, end_row, end_col = bounds
+    if first_row > last_row or first_col > last_col:
+        return b""
+    end = f"{get_column_letter(min(end_col, last_col))}{min(end_row, last_row)}"
+    ref = f"{get_column_letter(first_col)}{first_row}:{end}"
+    return _REF.sub(lambda m: b"ref=" + m.group(1) + ref.encode() + m.group(1), element, count=1)
+
+
+def _merge_area(element: bytes) -> int:
+    bounds = _merge_bounds(element)
+    if bounds is None:
+        return 0
+    first_row, first_col, end_row, end_col = bounds
+    return (end_row - first_row + 1) * (end_col - first_col + 1)
+
+
+def _merges_within_cells(data: bytes) -> bytes:
+    """The workbook with merged ranges cut to the cells their sheet holds. openpyxl fills a
+    merged range cell by cell as it loads, so a 17 KB file merging A1:XFD1048576 would take
+    17 billion cells; past the last cell a merge covers nothing. Only a sheet whose merges
+    cover more cells than its XML has bytes (no real table) is rewritten: the others are
+    read as they are, and reading stays linear in the file's size."""
+    changed: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for info in book.infolist():
+            if info.filename.endswith(".xml"):
+                xml = book.read(info)
+                merges = _MERGE_CELL.findall(xml) if b"mergeCell" in xml else []
+                if sum(_merge_area(m) for m in merges) > len(xml):
+                    changed[info.filename] = _sheet_within_cells(xml)
+        if not changed:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rewritten:
+            for info in book.infolist():
+                rewritten.writestr(info, changed.get(info.filename) or book.read(info))
+    return out.getvalue()
+
+
+def _sheet_within_cells(xml: bytes) -> bytes:
+    """A worksheet's XML with each merge cut to its last row and column holding a cell."""
+    last_row, last_col = _last_cell(xml)
+    within = _MERGE_CELL.sub(lambda m: _merge_within(m.group(0), last_row, last_col), xml)
+    if sum(_merge_area(m) for m in _MERGE_CELL.findall(within)) > last_row * last_col:
+        # Merges that do not overlap cannot cover more than the sheet.
+        raise ExtractError(
+            "This Excel file's merged ranges overlap, which Excel itself refuses; open it in "
+            "Excel or WPS, save it again and ingest that.",
+            code=codes.CORRUPT_OFFICE,
+        )
+    return within
+
+
 def xlsx_to_blocks(data: bytes) -> tuple[Block, ...]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
+        book = load_workbook(io.BytesIO(_merges_within_cells(data)), data_only=True)
+    except ExtractError:
+        raise
     except Exception as exc:
         raise ExtractError(
             f"This Excel file cannot be opened ({type(exc).__name__}); save it again from Excel "

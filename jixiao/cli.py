@@ -184,6 +184,20 @@ def _extract_parser(command: Command) -> None:
     extract.add_argument(
         "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
     )
+    extract.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="time limit; a file that hits it is reported as failed (default 300)",
+    )
+    extract.add_argument(
+        "--max-memory",
+        type=float,
+        default=2048.0,
+        metavar="MB",
+        help="memory cap; a file that hits it is reported as failed (default 2048)",
+    )
 
 
 def _db_argument(

@@ -47,6 +47,7 @@ def ingest(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from jixiao.load import DatabaseBusy, LockLost, SchemaOutOfDate
+    from jixiao.load.export import DatabaseURLError
     from jixiao.normalize import CorrectionsError
     from jixiao.pipeline import ORDINARY, DatabaseUnreachable, RunStopped, UsageError
     from jixiao.pipeline import ingest as run_ingest
@@ -86,7 +87,7 @@ def ingest(args: argparse.Namespace) -> int:
                 arguments={k: v for k, v in vars(args).items() if k != "func"},
                 corrections=corrections,
             )
-    except (UsageError, SchemaOutOfDate) as exc:
+    except (UsageError, SchemaOutOfDate, DatabaseURLError) as exc:
         log.error("jixiao ingest: %s", exc)
         return EXIT_USAGE
     except (DatabaseUnreachable, DatabaseBusy, LockLost, SQLAlchemyError) as exc:
@@ -169,17 +170,23 @@ def _skipped_counts(skipped: list[Any]) -> str:
 def db(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from jixiao.load import connect
+    from jixiao.load import SchemaOutOfDate, connect
+    from jixiao.load.export import QueryError, read_only_engine
     from jixiao.load.migrate import current, head, upgrade
 
     url = _db(args)
     try:
-        engine = connect(url)
         if args.action == "upgrade":
+            engine = connect(url)
             upgrade(engine)
             log.info("jixiao db: %s is at schema %s", url, current(engine))
         else:
+            # Read-only: asking about a database that is not there must not create it.
+            engine = read_only_engine(url)
             print(f"{current(engine) or 'none'} (this jixiao: {head()})")
+    except (QueryError, SchemaOutOfDate) as exc:
+        log.error("jixiao db: %s", exc)
+        return EXIT_USAGE
     except SQLAlchemyError as exc:
         log.error("jixiao db: could not open %s: %s", url, str(exc).splitlines()[0])
         return EXIT_DB
@@ -188,7 +195,7 @@ def db(args: argparse.Namespace) -> int:
 
 def extract(args: argparse.Namespace) -> int:
     from jixiao.normalize import CorrectionsError, by_filing
-    from jixiao.work import file_to_filings
+    from jixiao.workers import run_in_workers
 
     path = Path(args.file)
     if not path.is_file():
@@ -199,7 +206,11 @@ def extract(args: argparse.Namespace) -> int:
     except CorrectionsError as exc:
         log.error("jixiao extract: %s", exc)
         return EXIT_USAGE
-    filings = file_to_filings(path, args.ocr, corrections)
+    # In a worker, as ingest reads: a file that needs more memory or time than the limits
+    # allow is stopped and reported, not left to take the machine down.
+    ((_, filings),) = run_in_workers(
+        [str(path)], 1, args.timeout, args.max_memory, args.ocr, corrections
+    )
     if args.json:
         dicts = [f.to_dict() for f in filings]
         print(json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2))

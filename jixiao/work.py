@@ -29,8 +29,11 @@ log = logging.getLogger(__name__)
 
 
 def _sha256_of(path: Path) -> str:
+    """The file's sha256, read in chunks: the batch's own process hashes every touched file
+    with it and must never hold a large one whole."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         # Unreadable: identify the failure by its path so it still gets its own row.
         return hashlib.sha256(b"unreadable:" + str(path).encode()).hexdigest()

@@ -32,7 +32,9 @@ Result = tuple[str, list[Filing]]
 
 def _failed(path: str, code: str, message: str) -> Result:
     try:
-        sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        # In chunks: the file may be the one too big for a worker's memory cap.
+        with open(path, "rb") as f:
+            sha = hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         sha = hashlib.sha256(b"unreadable:" + path.encode()).hexdigest()
     return path, [Filing.failed(path, sha, "unknown", Finding("error", code, message))]

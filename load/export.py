@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from jixiao import dictionaries
 
@@ -22,9 +24,51 @@ class QueryError(Exception):
     """A query or export that cannot run, with a message for the person who asked."""
 
 
+class DatabaseURLError(QueryError):
+    """A database URL jixiao cannot use here: not a URL, a database kind SQLAlchemy does not
+    know, an asyncio driver, or a driver whose package is not installed."""
+
+
+# The package to install for a driver module, where the two names differ.
+_DRIVER_PACKAGES = {"MySQLdb": "mysqlclient", "pymysql": "PyMySQL", "psycopg2": "psycopg2-binary"}
+
+
+def checked_url(url: str | URL) -> URL:
+    """The parsed URL, or a one-line DatabaseURLError saying what to change or install."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseURLError(
+            f"'{url}' is not a database URL; give one like sqlite:///jixiao.db or "
+            "postgresql+psycopg://user@host/db."
+        ) from exc
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        dialect = parsed.get_dialect()
+    except ArgumentError as exc:  # NoSuchModuleError: no such database kind
+        raise DatabaseURLError(
+            f"{shown}: SQLAlchemy does not know the database kind '{parsed.drivername}'; "
+            "jixiao works with sqlite:///FILE and postgresql+psycopg://user@host/db."
+        ) from exc
+    if getattr(dialect, "is_async", False):
+        raise DatabaseURLError(
+            f"{shown}: '{parsed.drivername}' is an asyncio driver, which jixiao does not use; "
+            "give a synchronous one (for PostgreSQL, postgresql+psycopg://…)."
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        package = _DRIVER_PACKAGES.get(exc.name or "", exc.name or str(exc))
+        raise DatabaseURLError(
+            f"{shown}: its driver needs the Python package '{package}', which is not "
+            f"installed here; install it (pip install {package}) or use another driver."
+        ) from exc
+    return parsed
+
+
 def read_only_engine(url: str) -> Engine:
     """An engine that cannot write: SQLite opened with mode=ro, PostgreSQL sessions read-only."""
-    parsed = make_url(url)
+    parsed = checked_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if not database or database == ":memory:":
@@ -34,8 +78,11 @@ def read_only_engine(url: str) -> Engine:
                 f"There is no database at {database}. Run `jixiao ingest FOLDER --db {url}` "
                 "first, or give --db the URL of an existing database."
             )
+        # A URI's path is %-encoded: a '#' in a folder's name would otherwise end the
+        # path there, and mode=ro with it.
+        path = quote(str(Path(database).resolve()))
         return create_engine(
-            f"sqlite:///file:{Path(database).resolve()}?mode=ro&uri=true",
+            URL.create("sqlite", database=f"file:{path}", query={"mode": "ro", "uri": "true"})
         )
     if parsed.get_backend_name() == "postgresql":
         given = parsed.query.get("options", "")  # e.g. a search_path; keep it
@@ -46,7 +93,7 @@ def read_only_engine(url: str) -> Engine:
             parsed.update_query_dict({"options": options.strip()}),
             connect_args={"application_name": "jixiao-read"},
         )
-    return create_engine(url)
+    return create_engine(parsed)
 
 
 # Outside string literals, quoted names and comments: what a read-only query must not hold.
@@ -86,10 +133,17 @@ def query(url: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFr
     engine = read_only_engine(url)
     try:
         with engine.connect() as conn:
-            result = conn.execute(text(sql), params) if params else conn.exec_driver_sql(sql)
-            if not result.returns_rows:
-                raise QueryError("The statement returned no rows; jixiao query only reads.")
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            if engine.dialect.name == "postgresql":
+                # Read-only by the transaction itself, not only by the session's default (a
+                # pooler such as PgBouncer may drop the startup option that sets it).
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            try:
+                result = conn.execute(text(sql), params) if params else conn.exec_driver_sql(sql)
+                if not result.returns_rows:
+                    raise QueryError("The statement returned no rows; jixiao query only reads.")
+                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            finally:
+                conn.rollback()
     except QueryError:
         raise
     except Exception as exc:

@@ -18,6 +18,10 @@ class SchemaOutOfDate(Exception):
     """The database was made by an older jixiao and must be upgraded first."""
 
 
+class SchemaTooNew(SchemaOutOfDate):
+    """The database was written by a newer jixiao: this one is out of date, not the database."""
+
+
 def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -33,7 +37,21 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def check_known(revision: str | None) -> None:
+    """SchemaTooNew when `revision` is none of this jixiao's migrations."""
+    if revision is None:
+        return
+    known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if revision not in known:
+        raise SchemaTooNew(
+            f"This database was written by a newer jixiao (schema revision {revision}; this "
+            f"jixiao knows up to {head()}). Upgrade jixiao and try again; this one leaves the "
+            "database as it is."
+        )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    check_known(current(engine))
     config = _config()
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
@@ -58,6 +76,7 @@ def check_current(engine: Engine, *, create_if_empty: bool) -> None:
     revision = current(engine)
     if revision == head():
         return
+    check_known(revision)
     if revision is None and create_if_empty and "filings" not in inspect(engine).get_table_names():
         upgrade(engine)
         return

@@ -34,15 +34,19 @@ warnings.filterwarnings(
 
 
 def connect(url: str) -> Engine:
-    """An engine for `url`, with SQLite's foreign keys switched on."""
+    """An engine for `url`, with SQLite's foreign keys switched on. A URL jixiao cannot use
+    (its driver not installed, say) raises DatabaseURLError, saying what to install."""
+    from .export import checked_url
+
+    parsed = checked_url(url)
     # Named connections let a DBA see (and a test end) jixiao's sessions in pg_stat_activity;
     # a name given in the URL wins.
     args = (
         {"application_name": "jixiao"}
-        if url.startswith("postgresql") and "application_name=" not in url
+        if parsed.get_backend_name() == "postgresql" and "application_name" not in parsed.query
         else {}
     )
-    engine = create_engine(url, connect_args=args)
+    engine = create_engine(parsed, connect_args=args)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

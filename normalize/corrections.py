@@ -55,23 +55,68 @@ def load_corrections(path: str | Path) -> list[Correction]:
     or one under `corrections:`)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _text_of(path.read_bytes(), path)
     except OSError as exc:
         raise CorrectionsError(f"{path}: cannot read the corrections file ({exc}).") from exc
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text) or []
-        except yaml.YAMLError as exc:
-            raise CorrectionsError(f"{path}: not valid YAML ({exc}).") from exc
-        if isinstance(data, dict):
-            data = data.get("corrections", [])
-        if not isinstance(data, list):
-            raise CorrectionsError(f"{path}: expected a list of corrections.")
-        rows = [(f"{path}, item {k}", item) for k, item in enumerate(data, start=1)]
+        rows = [(f"{path}, item {k}", item) for k, item in enumerate(_yaml_items(text, path), 1)]
     else:
         reader = csv.DictReader(io.StringIO(text))
         rows = [(f"{path}, row {k}", item) for k, item in enumerate(reader, start=2)]
     return [_to_correction(where, item) for where, item in rows]
+
+
+def _text_of(data: bytes, path: Path) -> str:
+    """The file's text: UTF-8 (with or without a BOM), else GB18030, which reads GBK and
+    GB2312, what Excel and WPS save a CSV in on Chinese Windows."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorrectionsError(
+        f"{path}: the file is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 (Excel: "
+        "CSV UTF-8) and try again."
+    )
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(f"line {mark.line + 1}")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases (*name): a few hundred bytes of nested aliases expand to
+    gigabytes (the "billion laughs"), and a corrections file has no use for them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+
+def _yaml_items(text: str, path: Path) -> list[object]:
+    """The corrections of a YAML file: a list of mappings, or one under `corrections:`."""
+    try:
+        data = yaml.load(text, Loader=_NoAliasLoader) or []
+    except _AliasRefused as exc:
+        raise CorrectionsError(
+            f"{path}, {exc}: YAML aliases (*name) are not allowed in a corrections file; write "
+            "each value out in full."
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise CorrectionsError(f"{path}: not valid YAML ({exc}).") from exc
+    if isinstance(data, dict):
+        if "corrections" not in data:
+            keys = ", ".join(str(k) for k in list(data)[:5])
+            raise CorrectionsError(
+                f"{path}: expected a list of corrections, or one under the key 'corrections:'; "
+                f"this file's keys are {keys}."
+            )
+        data = data["corrections"]
+    if not isinstance(data, list):
+        raise CorrectionsError(f"{path}: expected a list of corrections.")
+    return data
 
 
 def _to_correction(where: str, item: object) -> Correction:

@@ -88,6 +88,18 @@ def _pg_schema() -> Iterator[str]:
         admin.dispose()
 
 
+def seed_copies(folder: Path, n: int) -> list[Path]:
+    """n different filings: the seed with its bytes changed by trailing blank lines."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seed = SEED.read_bytes()
+    paths = []
+    for i in range(n):
+        path = folder / f"filing-{i:03d}.txt"
+        path.write_bytes(seed + b"\n" * (i + 1))
+        paths.append(path)
+    return paths
+
+
 @pytest.fixture(autouse=True)
 def _log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test's tracebacks in a log file of its own, never the user's."""

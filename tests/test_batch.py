@@ -16,22 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import SAMPLES, SEED
+from conftest import SAMPLES, SEED, seed_copies
 from jixiao.load import DatabaseBusy, connect, create_schema, database_lock
 from jixiao.pipeline import DatabaseUnreachable, ingest
 
 SEED_BYTES = SEED.read_bytes()
-
-
-def _copies(folder: Path, n: int) -> list[Path]:
-    """n different filings: the seed with its bytes changed by trailing blank lines."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        path = folder / f"filing-{i:03d}.txt"
-        path.write_bytes(SEED_BYTES + b"\n" * (i + 1))
-        paths.append(path)
-    return paths
 
 
 def _scalar(url: str, sql: str) -> int:
@@ -45,7 +34,7 @@ def _scalar(url: str, sql: str) -> int:
 def test_second_run_skips_unchanged_files_without_reading_them(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _copies(tmp_path / "in", 3)
+    seed_copies(tmp_path / "in", 3)
     first = ingest([tmp_path / "in"], db_url)
     assert (first.ok, first.unchanged) == (3, 0)
 
@@ -60,7 +49,7 @@ def test_second_run_skips_unchanged_files_without_reading_them(
 
 
 def test_touched_file_is_hashed_not_reingested(db_url: str, tmp_path: Path) -> None:
-    (path,) = _copies(tmp_path / "in", 1)
+    (path,) = seed_copies(tmp_path / "in", 1)
     ingest([path], db_url)
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
     again = ingest([path], db_url)
@@ -68,7 +57,7 @@ def test_touched_file_is_hashed_not_reingested(db_url: str, tmp_path: Path) -> N
 
 
 def test_changed_file_replaces_its_old_rows(db_url: str, tmp_path: Path) -> None:
-    (path,) = _copies(tmp_path / "in", 1)
+    (path,) = seed_copies(tmp_path / "in", 1)
     ingest([path], db_url)
     path.write_bytes(SEED_BYTES.replace(b"2113.75\t4744.96", b"2113.75\t4754.96"))
     again = ingest([path], db_url)
@@ -79,7 +68,7 @@ def test_changed_file_replaces_its_old_rows(db_url: str, tmp_path: Path) -> None
 
 
 def test_vanished_file_is_reported_and_pruned_only_when_asked(db_url: str, tmp_path: Path) -> None:
-    paths = _copies(tmp_path / "in", 2)
+    paths = seed_copies(tmp_path / "in", 2)
     ingest([tmp_path / "in"], db_url)
     paths[0].unlink()
     kept = ingest([tmp_path / "in"], db_url)
@@ -93,7 +82,7 @@ def test_vanished_file_is_reported_and_pruned_only_when_asked(db_url: str, tmp_p
 def test_prune_never_deletes_a_sibling_folders_filings(db_url: str, tmp_path: Path) -> None:
     """Regression: `ingest pa --prune` deleted the filings of a sibling folder `pa2`, because
     the path test was a string prefix without a separator."""
-    _copies(tmp_path / "pa", 1)
+    seed_copies(tmp_path / "pa", 1)
     (tmp_path / "pa2").mkdir()
     (tmp_path / "pa2" / "other.txt").write_bytes(SEED_BYTES + b"\n" * 7)
     ingest([tmp_path / "pa", tmp_path / "pa2"], db_url)
@@ -104,7 +93,7 @@ def test_prune_never_deletes_a_sibling_folders_filings(db_url: str, tmp_path: Pa
 
 
 def test_runs_are_recorded(db_url: str, tmp_path: Path) -> None:
-    _copies(tmp_path / "in", 2)
+    seed_copies(tmp_path / "in", 2)
     summary = ingest([tmp_path / "in"], db_url, arguments={"paths": ["in"], "workers": 0})
     engine = create_engine(db_url)
     with engine.connect() as conn:
@@ -116,7 +105,7 @@ def test_runs_are_recorded(db_url: str, tmp_path: Path) -> None:
 
 
 def test_worker_processes_give_the_same_result(db_url: str, tmp_path: Path) -> None:
-    _copies(tmp_path / "in", 4)
+    seed_copies(tmp_path / "in", 4)
     summary = ingest([tmp_path / "in"], db_url, workers=2)
     assert (summary.ok, summary.indicators) == (4, 4 * 69)
     assert _scalar(db_url, "SELECT count(*) FROM targets") == 4 * 138
@@ -128,7 +117,7 @@ def test_time_limit_and_memory_cap_fail_the_file_not_the_batch(tmp_path: Path) -
     slow = tmp_path / "in" / "slow.pdf"
     slow.parent.mkdir()
     shutil.copy(SAMPLES / "scans" / "suzhou_commerce_2024_seed.scan.pdf", slow)
-    _copies(tmp_path / "in", 2)
+    seed_copies(tmp_path / "in", 2)
     summary = ingest([tmp_path / "in"], url, workers=2, timeout=3)
     assert (summary.ok, summary.failed) == (2, 1)
     why = _scalar(url, "SELECT count(*) FROM findings WHERE code = 'timeout'")
@@ -147,7 +136,7 @@ def test_dask_local_cluster_writing_to_postgresql(pg_url: str, tmp_path: Path) -
     from dask.distributed import LocalCluster
 
     url = pg_url
-    _copies(tmp_path / "in", 3)
+    seed_copies(tmp_path / "in", 3)
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -167,7 +156,7 @@ def test_full_sqlite_location_gives_a_clear_message(tmp_path: Path) -> None:
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here to fill up: {mounted.stderr.decode()[:80]}")
     try:
-        _copies(tmp_path / "in", 6)
+        seed_copies(tmp_path / "in", 6)
         with pytest.raises(DatabaseUnreachable, match=r"full|writable"):
             ingest([tmp_path / "in"], f"sqlite:///{small / 'db.sqlite'}")
     finally:
@@ -201,7 +190,7 @@ def test_databases_in_two_schemas_do_not_wait_for_each_other(tmp_path: Path) -> 
 @pytest.mark.slow  # worker processes
 def test_kill_9_mid_batch_leaves_whole_filings_and_the_next_run_completes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    _copies(tmp_path / "in", 40)
+    seed_copies(tmp_path / "in", 40)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -247,7 +236,7 @@ def test_database_going_away_mid_run_ends_with_unreachable_and_keeps_what_was_co
     # parallel, each in its own schema of the same server database).
     name = f"jixiao_{os.getpid()}_{time.monotonic_ns()}"
     db_url = f"{pg_url}&application_name={name}"
-    _copies(tmp_path / "in", 4)
+    seed_copies(tmp_path / "in", 4)
     seen = []
 
     def cut(filing: object) -> None:
@@ -382,7 +371,7 @@ def test_bad_input_never_stops_the_batch(tmp_path: Path) -> None:
 
 
 def test_file_that_disappears_between_listing_and_reading(tmp_path: Path) -> None:
-    _, second = _copies(tmp_path / "in", 2)
+    _, second = seed_copies(tmp_path / "in", 2)
 
     def remove_the_next(filing: object) -> None:
         second.unlink(missing_ok=True)

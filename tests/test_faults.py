@@ -17,21 +17,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import SEED, Cli
+from conftest import SEED, Cli, seed_copies
 from jixiao.load import LockLost, connect, create_schema, database_lock
 from jixiao.pipeline import discover, ingest
 
 SEED_BYTES = SEED.read_bytes()
-
-
-def _copies(folder: Path, n: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        path = folder / f"filing-{i:03d}.txt"
-        path.write_bytes(SEED_BYTES + b"\n" * (i + 1))
-        paths.append(path)
-    return paths
 
 
 def _rows(url: str, sql: str) -> list[Any]:
@@ -111,7 +101,7 @@ def test_kill_9_then_a_rerun_equals_a_clean_run(
     point: str, db_url: str, tmp_path: Path, _log_file: Path
 ) -> None:
     folder = tmp_path / "in"
-    files = _copies(folder, 6)
+    files = seed_copies(folder, 6)
     if point == "while pruning":  # a first run to have something to prune
         assert ingest([folder], db_url).ok == 6
         files[0].unlink()
@@ -143,7 +133,7 @@ def test_sigterm_stops_the_run_marks_it_failed_and_the_next_run_finishes(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     folder = tmp_path / "in"
-    _copies(folder, 30)
+    seed_copies(folder, 30)
     process = _jixiao("ingest", str(folder), "--db", url, "--workers", "0")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -162,6 +152,13 @@ def test_sigterm_stops_the_run_marks_it_failed_and_the_next_run_finishes(
     assert _rows(url, "SELECT count(*) FROM filings") == [(30,)]
 
 
+def _said_in_one_line_with_the_log(stderr: str, error: str, log: Path) -> None:
+    """The console names the error and the log file; the traceback is in the file alone."""
+    assert "Traceback" not in stderr
+    assert error in stderr and str(log) in stderr
+    assert "Traceback (most recent call last)" in log.read_text()
+
+
 def test_a_crash_of_the_run_is_exit_4_one_line_and_a_failed_run(
     tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, _log_file: Path
 ) -> None:
@@ -172,10 +169,8 @@ def test_a_crash_of_the_run_is_exit_4_one_line_and_a_failed_run(
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     result = cli("ingest", str(SEED), "--db", url, "--workers", "0")
     assert result.returncode == 4
-    assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
-    assert "RuntimeError: a bug in the batch" in result.stderr and str(_log_file) in result.stderr
-    assert "Traceback (most recent call last)" in _log_file.read_text()
+    _said_in_one_line_with_the_log(result.stderr, "RuntimeError: a bug in the batch", _log_file)
     assert _rows(url, "SELECT status FROM ingest_runs") == [("failed",)]
 
 
@@ -189,9 +184,7 @@ def test_an_internal_error_in_one_file_is_one_line_with_the_log_named(
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     result = cli("ingest", str(SEED), "--db", url, "--workers", "0")
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert "ZeroDivisionError" in result.stderr and str(_log_file) in result.stderr
-    assert "Traceback (most recent call last)" in _log_file.read_text()
+    _said_in_one_line_with_the_log(result.stderr, "ZeroDivisionError", _log_file)
     message = _rows(url, "SELECT message FROM findings WHERE code = 'internal_error'")[0][0]
     assert str(_log_file) in message
 
@@ -199,7 +192,7 @@ def test_an_internal_error_in_one_file_is_one_line_with_the_log_named(
 @pytest.mark.slow  # two processes
 def test_two_first_runs_racing_on_a_fresh_database_both_finish(db_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    _copies(folder, 3)
+    seed_copies(folder, 3)
     runs = [
         _jixiao("ingest", str(folder), "--db", db_url, "--workers", "0", "--wait", "120")
         for _ in range(2)
@@ -230,7 +223,7 @@ def _lock_backend(url: str) -> list[Any]:
 
 def test_the_postgresql_lock_is_never_idle_in_a_transaction(pg_url: str, tmp_path: Path) -> None:
     seen: list[Any] = []
-    _copies(tmp_path / "in", 2)
+    seed_copies(tmp_path / "in", 2)
     ingest([tmp_path / "in"], pg_url, on_filing=lambda f: seen.append(_lock_backend(pg_url)))
     assert len(seen) == 2
     for backends in seen:
@@ -241,13 +234,13 @@ def test_idle_in_transaction_timeout_does_not_end_a_good_run(pg_url: str, tmp_pa
     """Regression: the lock's connection sat idle in a transaction for the whole run, so a
     server's idle_in_transaction_session_timeout killed it and a good run exited 3."""
     url = pg_url + "%20-cidle_in_transaction_session_timeout%3D300"
-    _copies(tmp_path / "in", 3)
+    seed_copies(tmp_path / "in", 3)
     summary = ingest([tmp_path / "in"], url, on_filing=lambda f: time.sleep(0.6))
     assert summary.ok == 3
 
 
 def test_losing_the_lock_stops_the_run_before_its_next_commit(pg_url: str, tmp_path: Path) -> None:
-    _copies(tmp_path / "in", 5)
+    seed_copies(tmp_path / "in", 5)
     done: list[object] = []
 
     def terminate_the_lock(filing: object) -> None:
@@ -269,7 +262,7 @@ def test_losing_the_lock_stops_the_run_before_its_next_commit(pg_url: str, tmp_p
 def test_losing_the_lock_is_exit_3_with_a_message(
     pg_url: str, tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _copies(tmp_path / "in", 2)
+    seed_copies(tmp_path / "in", 2)
 
     def terminate_the_lock(*args: object) -> None:
         pid = _lock_backend(pg_url)[0][0]

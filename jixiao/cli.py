@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _serve_parser(command)
     _report_parser(command)
     _corrections_parser(command)
+    _debug_parser(command)
     return parser
 
 
@@ -300,6 +301,29 @@ def _corrections_parser(command: Command) -> None:
     corrections.add_argument("action", choices=("check",))
     corrections.add_argument("file", metavar="FILE")
     _db_argument(corrections)
+
+
+def _debug_parser(command: Command) -> None:
+    debug = command(
+        run.debug,
+        help="draw what was found on one page of a PDF or image into a PNG",
+        description="Read the file as ingest does, then draw page N as the readers saw it (a "
+        "scan straightened and turned upright) with what was found on it: the printed rules, "
+        "the ruled boxes, each cell with its row and column (r3c2, as corrections name cells) "
+        "coloured by what it became (indicator name, target, fund line, header field, ignored, "
+        "NOT READ), the OCR text boxes coloured by confidence (green >= 0.9, orange >= 0.8, red "
+        "below), and a legend. The PNG has the page's size at the dpi it was read at.",
+        epilog="examples:\n"
+        "  jixiao debug samples/pdf/suzhou_commerce_2024_seed.pdf --page 2 --out page2.png\n"
+        "  jixiao debug scans/商务局.pdf --page 5 --out p5.png --ocr always\n"
+        "  jixiao debug samples/scans/suzhou_commerce_2024_seed.page2.jpg --page 1 --out p.png",
+    )
+    debug.add_argument("file", metavar="FILE", help="a PDF, or a PNG, JPEG or TIFF image")
+    debug.add_argument("--page", type=int, required=True, metavar="N", help="the page, from 1")
+    debug.add_argument("--out", required=True, metavar="FILE.png", help="the picture to write")
+    debug.add_argument(
+        "--ocr", choices=("auto", "always", "never"), default="auto", help="as for ingest"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -328,3 +328,27 @@ def corrections(args: argparse.Namespace) -> int:
         print(f"{c.source}\t{c.sha256[:12]}\t{c.location}\t{item.reason}")
     log.info("%d corrections no longer land", len(stale))
     return EXIT_FAILED_FILES if stale else EXIT_OK
+
+
+def debug(args: argparse.Namespace) -> int:
+    """`debug FILE --page N --out page.png`: the page with what was found on it drawn over it;
+    the PNG's path on stderr."""
+    from jixiao.debug import DebugError, write_debug_picture
+    from jixiao.extract import ExtractError
+
+    path = Path(args.file)
+    if not path.is_file():
+        log.error("jixiao debug: %s: no such file. Check the path and try again.", path)
+        return EXIT_USAGE
+    try:
+        picture = write_debug_picture(path, args.page, Path(args.out), args.ocr)
+    except DebugError as exc:
+        log.error("jixiao debug: %s: %s", path, exc)
+        return EXIT_USAGE
+    except ExtractError as exc:
+        log.error("jixiao debug: %s: %s", path, exc)
+        return EXIT_FAILED_FILES
+    for note in picture.notes:
+        log.warning("jixiao debug: %s: %s", path, note)
+    log.info("wrote %s (page %d of %d, %s)", picture.path, picture.page, picture.count, picture.how)
+    return EXIT_OK

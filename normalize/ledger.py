@@ -25,16 +25,17 @@ Place = str
 
 
 @cache
-def _furniture() -> re.Pattern[str]:
-    """Cells a printed table carries that are not the filing's content (furniture.yaml)."""
+def _furniture(pattern_sets: tuple[str, ...]) -> re.Pattern[str]:
     words = dictionaries.load("furniture")
-    lines = [*words["page_lines"], *words["table_cells"]]
+    lines = [p for name in pattern_sets for p in words[name]]
     return re.compile("^(?:" + "|".join(f"(?:{p})" for p in lines) + ")$")
 
 
-def is_furniture(text: str) -> bool:
-    """A page number, a unit line (单位：万元), a signature line (填报人：…)."""
-    return bool(_furniture().match(fold(text, trim=False).strip()))
+def is_furniture(text: str, alone: bool = False) -> bool:
+    """A unit line (单位：万元), a signature line (填报人：…) (furniture.yaml); a page number
+    ("- 3 -", "3 / 12") only in a row of its own: beside other cells, "3" is an amount."""
+    sets = ("table_cells", "page_lines") if alone else ("table_cells",)
+    return bool(_furniture(sets).match(fold(text, trim=False).strip()))
 
 
 @dataclass
@@ -47,14 +48,17 @@ class Ledger:
     @classmethod
     def of(cls, blocks: Iterable[Block]) -> Ledger:
         ledger = cls()
+        alone: set[CellRef] = set()
         for block in blocks:
             if isinstance(block, Table):
                 for row in block.rows:
-                    for cell in row:
-                        if cell.text.strip() and cell.ref is not None:
-                            ledger.cells[cell.ref] = cell
+                    printed = [c for c in row if c.text.strip() and c.ref is not None]
+                    for cell in printed:
+                        ledger.cells[cell.ref] = cell  # type: ignore[index]
+                    if len({c.text.strip() for c in printed}) == 1:
+                        alone.update(c.ref for c in printed if c.ref is not None)
         for ref, cell in ledger.cells.items():
-            if is_furniture(cell.text):
+            if is_furniture(cell.text, ref in alone):
                 ledger.places[ref] = "furniture"
             elif is_placeholder(cell.text):
                 ledger.places[ref] = "empty"  # a dash or 无: printed, says nothing

@@ -3,6 +3,7 @@ furniture, or in a `cell_not_read` finding that quotes it. Never in silence."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,13 @@ def test_every_sample_balances_its_ledger(path: Path) -> None:
     filings = normalize_document(doc)
     _balance(doc, filings)
     # Every sample but one is read whole. The real web form prints a column of 数据项 choices
-    # under no header, which no field holds: it must be reported, and nothing else.
+    # under no header, which no field holds, and weights for its 一级 and 二级 levels, which no
+    # column holds yet: they must be reported, and nothing else.
     for filing in filings:
         unread = " ".join(_unread_quoted(filing))
         if path.name == "kpi_form_level_weights.html":
-            assert all("'数据项1' | '数据项2'." in m for m in _unread_quoted(filing)), unread
+            quoted = re.findall(r"'([^']*)'", unread)
+            assert quoted and all(re.fullmatch(r"数据项\d|\d+", q) for q in quoted), unread
         else:
             assert filing.cells_read == filing.cells_total, unread
     cells = sum(
@@ -113,12 +116,22 @@ def test_a_stray_row_in_the_funds_block_is_reported_not_dropped() -> None:
         ("填报单位（盖章）：某市体育局", True),
         ("第 3 页", True),
         ("项目支出", False),
+        ("8", False),  # regression: a bare amount was taken for a page number
+        ("- 3 -", False),
+        ("1/2", False),
         ("单位名称", False),
         ("≥95%", False),
     ],
 )
 def test_furniture_is_recognised_by_what_it_says(text: str, furniture: bool) -> None:
     assert is_furniture(text) is furniture
+
+
+def test_a_bare_number_is_a_page_number_only_in_a_row_of_its_own() -> None:
+    assert is_furniture("- 3 -", alone=True) and is_furniture("12", alone=True)
+    doc = extract_bytes("信息化外包服务费\t11\t22\n- 3 -\t\n".encode(), "t.txt")
+    places = Ledger.of(doc.blocks).places
+    assert sorted(places.values()) == ["furniture"]
 
 
 def test_a_cell_keeps_the_first_place_it_is_given() -> None:

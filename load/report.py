@@ -1,6 +1,7 @@
 """A database's data quality as one self-contained HTML file: files by status, findings by code
-(with file, page and cell), how values parsed by kind, reconciliation failures, and bar charts
-drawn as inline SVG, so the file opens anywhere, offline, with nothing beside it."""
+(with file, page and cell), the cells OCR was least sure of (lowest score first, for a clerk to
+check first), how values parsed by kind, reconciliation failures, and bar charts drawn as inline
+SVG, so the file opens anywhere, offline, with nothing beside it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from jixiao import codes
@@ -20,6 +21,7 @@ from .export import read_only_engine
 RECONCILIATION_CODES = codes.RECONCILIATION
 STATUS_COLOURS = {"ok": "#2e7d32", "partial": "#f9a825", "failed": "#c62828"}
 MAX_DETAIL_ROWS = 2000
+MAX_UNSURE_CELLS = 200  # the cells OCR was least sure of, lowest score first
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;
@@ -37,13 +39,35 @@ def _rows(conn: Any, sql: str) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in conn.execute(text(sql))]
 
 
+def _ocr(conn: Any) -> dict[str, Any]:
+    """The filings OCR read, least sure first, and the cells it was least sure of, lowest score
+    first; None for a database from before migration 0007 (no scores stored)."""
+    if "confidence" not in {c["name"] for c in inspect(conn).get_columns("findings")}:
+        return {"ocr_filings": None, "unsure_cells": None}
+    return {
+        "ocr_filings": _rows(
+            conn,
+            "SELECT source_path, part, ocr_cells, ocr_low_confidence_share FROM filings "
+            "WHERE ocr_cells IS NOT NULL "
+            "ORDER BY ocr_low_confidence_share DESC, source_path, part",
+        ),
+        "unsure_cells": _rows(
+            conn,
+            "SELECT g.confidence, f.source_path, f.part, g.location, g.message "
+            "FROM findings g JOIN filings f ON f.id = g.filing_id "
+            f"WHERE g.code = '{codes.OCR_LOW_CONFIDENCE}' AND g.confidence IS NOT NULL "
+            f"ORDER BY g.confidence, f.source_path, f.part, g.id LIMIT {MAX_UNSURE_CELLS + 1}",
+        ),
+    }
+
+
 def gather(url: str) -> dict[str, Any]:
     """The numbers the report shows, read-only."""
     engine = read_only_engine(url)
     codes = ", ".join(f"'{c}'" for c in RECONCILIATION_CODES)
     try:
         with engine.connect() as conn:
-            return {
+            return _ocr(conn) | {
                 "status": _rows(
                     conn, "SELECT status, count(*) FROM filings GROUP BY status ORDER BY 2 DESC"
                 ),
@@ -143,6 +167,36 @@ def _table(headers: Sequence[str], rows: Sequence[tuple[Any, ...]], numeric: set
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _ocr_sections(data: dict[str, Any]) -> list[str]:
+    """The filings OCR read with their share of unsure cells, and the cells OCR was least sure
+    of with file, cell and text, lowest score first."""
+    heading = "<h2>OCR 低置信度 · Cells OCR was least sure of: check these first</h2>"
+    if data["unsure_cells"] is None:
+        return [
+            heading,
+            '<p class="muted">This database stores no OCR scores (a schema before revision '
+            "0007): run <code>jixiao db upgrade</code> and ingest the scans again.</p>",
+        ]
+    filings = [
+        (path, part, cells, f"{share:.1%}") for path, part, cells, share in data["ocr_filings"]
+    ]
+    cells = [
+        (f"{score:.2f}", path, part, location, message)
+        for score, path, part, location, message in data["unsure_cells"][:MAX_UNSURE_CELLS]
+    ]
+    sections = [
+        heading,
+        _table(["file", "part", "OCR'd cells", "share under threshold"], filings, {2, 3}),
+        _table(["score", "file", "part", "cell", "message"], cells, {0}),
+    ]
+    if len(data["unsure_cells"]) > MAX_UNSURE_CELLS:
+        sections.append(
+            f'<p class="muted">The {MAX_UNSURE_CELLS} lowest scores; query the findings table '
+            f"(code {codes.OCR_LOW_CONFIDENCE}, ORDER BY confidence) for the rest.</p>"
+        )
+    return sections
+
+
 def render(data: dict[str, Any], source: str) -> str:
     filings, indicators, targets, findings = data["totals"]
     details = data["details"][:MAX_DETAIL_ROWS]
@@ -159,6 +213,7 @@ def render(data: dict[str, Any], source: str) -> str:
         _table(["source_format", "filings"], data["formats"], {1}),
         "<h2>无法读取的文件 · Files that could not be read</h2>",
         _table(["file", "code", "why"], data["failed"], set()),
+        *_ocr_sections(data),
         "<h2>问题记录 · Findings by code</h2>",
         bar_chart("Findings by code", [(c, n) for c, _, n in data["codes"]], {}),
         _table(["code", "severity", "count"], data["codes"], {2}),

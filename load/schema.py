@@ -65,6 +65,10 @@ filings = Table(
     # how many were read into it (the rest are cell_not_read findings).
     Column("cells_total", Integer),
     Column("cells_read", Integer),
+    # Migration 0007: how many of those cells OCR read, and the share of them under the
+    # low-confidence score (dictionaries/ocr.yaml); NULL for a filing OCR did not read.
+    Column("ocr_cells", Integer),
+    Column("ocr_low_confidence_share", Float),
     UniqueConstraint("source_sha256", "part", name="uq_filings_source_sha256_part"),
 )
 
@@ -155,6 +159,8 @@ findings = Table(
     Column("code", String(64), nullable=False),
     Column("message", Text, nullable=False),
     Column("location", Text),
+    # Migration 0007: the cell's OCR score, for ocr_low_confidence findings (lowest first).
+    Column("confidence", Float),
 )
 
 CHILD_TABLES = (targets, indicators, main_functions, fund_lines, findings)

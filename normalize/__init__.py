@@ -41,7 +41,7 @@ from .model import (
 )
 from .names import match_canonical_names
 from .not_filings import describe, holds_performance_table
-from .ocr_review import review_ocr_values
+from .ocr_review import cells_to_ocr_share, low_confidence_findings, review_ocr_values
 from .scores import check_execution_rates, check_scores, row_to_total_score
 from .sections import Sections, document_to_parts, document_to_sections
 from .targets import parse_target
@@ -129,6 +129,9 @@ def normalize(doc: RawDocument) -> Filing:
                 Finding("warning", f"{name}_missing", f"The filing's {name} was not found.")
             )
     findings += ledger.findings()
+    ocr_cells, ocr_share = cells_to_ocr_share(ledger.cells.values())
+    values = {v.cell.ref for v in ocr_values if v.cell.ref is not None}
+    findings += low_confidence_findings(ledger.cells.values(), values)
     return Filing(
         source_path=doc.source_path,
         source_sha256=doc.sha256,
@@ -154,6 +157,8 @@ def normalize(doc: RawDocument) -> Filing:
         findings=findings,
         cells_total=ledger.total,
         cells_read=ledger.read_count,
+        ocr_cells=ocr_cells,
+        ocr_low_confidence_share=ocr_share,
     )
 
 

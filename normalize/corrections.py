@@ -249,9 +249,14 @@ def apply_corrections(doc: RawDocument, corrections: Iterable[Correction]) -> Ra
 
 
 def _fixed(cell: Cell, changes: dict[_Key, str]) -> Cell:
+    """The cell as corrected. A person read it against the document, so it no longer carries
+    an OCR score: it is neither repaired as an OCR reading nor listed as one OCR was unsure of
+    (a correction that leaves the text as it was confirms the reading)."""
     ref = cell.ref
     text = None if ref is None else changes.get((ref.block, ref.row, ref.col))
-    return cell if text is None or text == cell.text else replace(cell, text=text)
+    if text is None or (text == cell.text and cell.confidence is None):
+        return cell
+    return replace(cell, text=text, confidence=None)
 
 
 def _old_location(cell: Cell) -> str:

@@ -93,7 +93,7 @@ class Ledger:
             rows.setdefault((cell.ref.block, cell.page, cell.row), []).append(cell)
         findings = []
         for cells in rows.values():
-            quoted = " | ".join(f"'{_short(c.text)}'" for c in cells)
+            quoted = " | ".join(f"'{short(c.text)}'" for c in cells)
             what = "This cell was" if len(cells) == 1 else f"These {len(cells)} cells were"
             findings.append(
                 Finding(
@@ -112,6 +112,7 @@ def _order(item: tuple[CellRef, Cell]) -> tuple[int, int, int, int]:
     return (ref.block, ref.page or 0, ref.row, ref.col)
 
 
-def _short(text: str, limit: int = 40) -> str:
+def short(text: str, limit: int = 40) -> str:
+    """The text on one line, cut to `limit` characters, for quoting it in a finding."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

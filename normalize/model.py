@@ -23,6 +23,7 @@ class Finding:
     code: str
     message: str
     location: str | None = None
+    confidence: float | None = None  # the cell's OCR score (ocr_low_confidence), for sorting
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,11 @@ class Filing:
     # were read into the filing (the rest are `cell_not_read` findings).
     cells_total: int = 0
     cells_read: int = 0
+    # OCR: how many of those cells OCR read, and the share of them it read with a score under
+    # dictionaries/ocr.yaml's low_confidence (each an ocr_low_confidence finding); None when
+    # OCR read none.
+    ocr_cells: int | None = None
+    ocr_low_confidence_share: float | None = None
 
     @classmethod
     def failed(

@@ -3,22 +3,44 @@ leaves one reading, and flag what a person should check.
 
 Confusions seen on scanned target tables: ≥ read as 2 or 三, ≤ as Q, % as 96, 0 as O, 1 as l.
 A repair is made only when the cell's own shape or its sibling target makes the reading
-unambiguous; each repair is an info finding, and the OCR reading stays in `ocr_text`."""
+unambiguous; each repair is an info finding, and the OCR reading stays in `ocr_text`.
+
+Every cell OCR read under the score in dictionaries/ocr.yaml is an `ocr_low_confidence` finding
+that names it by its reference and carries its score (a target value a warning, any other cell
+info), so a clerk checks the least certain cells first; the filing keeps the share of its OCR'd
+cells that are under it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 
-from jixiao import codes
-from jixiao.extract import Cell
+from jixiao import codes, dictionaries
+from jixiao.extract import Cell, CellRef
 
 from .checks import is_rate
+from .ledger import short
 from .model import Finding, Indicator, Target
 from .targets import parse_target
 
-# Below this OCR score a value cell is worth a look.
-LOW_CONFIDENCE = 0.8
+
+@cache
+def low_confidence() -> float:
+    """The OCR score under which a cell is worth a person's look (dictionaries/ocr.yaml)."""
+    return float(dictionaries.load("ocr")["low_confidence"])
+
+
+def is_unsure(cell: Cell) -> bool:
+    """OCR read the cell with a score under the threshold."""
+    return cell.confidence is not None and cell.confidence < low_confidence()
+
+
+def cell_reference(cell: Cell) -> str:
+    """The cell as a corrections file names it ("page 2, table 4, row 2, cell 3"): unique in
+    its document, unlike a location such as "page 2, row 2, cell 3"."""
+    return str(cell.ref) if cell.ref is not None else cell.location
 
 
 @dataclass
@@ -75,14 +97,16 @@ def review_ocr_values(values: list[OcrValue], fiscal_year: int | None) -> list[F
                 )
             )
             target = repaired
-        if cell.confidence is not None and cell.confidence < LOW_CONFIDENCE:
+        if cell.confidence is not None and is_unsure(cell):
             findings.append(
                 Finding(
                     "warning",
                     codes.OCR_LOW_CONFIDENCE,
-                    f"OCR is unsure of '{target.raw}' for '{indicator.level3}' (score "
-                    f"{cell.confidence:.2f}); check it against the document.",
-                    cell.location,
+                    f"OCR is unsure of '{target.raw}' for '{indicator.level3}' at "
+                    f"{cell_reference(cell)} (score {cell.confidence:.2f}); check it against "
+                    "the document.",
+                    cell_reference(cell),
+                    confidence=cell.confidence,
                 )
             )
         elif target.kind == "text" and sibling is not None and sibling.kind == "quantitative":
@@ -95,4 +119,37 @@ def review_ocr_values(values: list[OcrValue], fiscal_year: int | None) -> list[F
                     cell.location,
                 )
             )
+    return findings
+
+
+def cells_to_ocr_share(cells: Iterable[Cell]) -> tuple[int | None, float | None]:
+    """How many of the cells OCR read, and the share of those under the threshold; (None, None)
+    when OCR read none of them (a text layer, an office file)."""
+    scores = [c.confidence for c in cells if c.confidence is not None]
+    if not scores:
+        return None, None
+    low = sum(1 for score in scores if score < low_confidence())
+    return len(scores), round(low / len(scores), 4)
+
+
+def low_confidence_findings(cells: Iterable[Cell], reviewed: set[CellRef]) -> list[Finding]:
+    """An info finding for each cell OCR read under the threshold, in document order: the cell's
+    reference and text, and its score in `confidence`. The target values in `reviewed` are left
+    out: `review_ocr_values` reports them, with their indicator, as warnings."""
+    findings = []
+    for cell in cells:
+        if cell.confidence is None or not is_unsure(cell) or cell.ref in reviewed:
+            continue
+        where = cell_reference(cell)
+        findings.append(
+            Finding(
+                "info",
+                codes.OCR_LOW_CONFIDENCE,
+                f"OCR is unsure of '{short(cell.text, 60)}' at {where} (score "
+                f"{cell.confidence:.2f}, under {low_confidence():g}); check it against the "
+                "document.",
+                where,
+                confidence=cell.confidence,
+            )
+        )
     return findings

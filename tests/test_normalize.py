@@ -239,7 +239,7 @@ def test_ocr_doubts_are_flagged_with_their_cell() -> None:
         ]
     )
     codes = [(f.code, f.location) for f in filing.findings if f.severity == "warning"]
-    assert ("ocr_low_confidence", "page 1, row 3, cell 4") in codes
+    assert ("ocr_low_confidence", "page 1, table 2, row 3, cell 4") in codes
     assert ("ocr_suspect_text", "page 1, row 4, cell 4") in codes
 
 

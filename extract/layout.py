@@ -310,9 +310,14 @@ def layout_to_items(
     tables: list[tuple[Box, list[Box]]],
     rules: list[Rule],
     settings: LayoutSettings = LAYOUT,
+    *,
+    hidden_text: bool = True,
 ) -> list[PageItem]:
     """A page's chars, ruled tables (outer box, cell boxes) and printed horizontal rules to its
-    items, top to bottom."""
+    items, top to bottom. `hidden_text`: the page may hold text beyond its edges (a text layer
+    does, where a page end clipped a merged cell); a scan shows only what was printed, so text
+    beyond a table's open edge there is the page's own (a title over a table printed without
+    its frame), never the rest of a cell."""
     items: list[tuple[float, PageItem]] = []
     remaining = chars
     if not tables:
@@ -328,7 +333,7 @@ def layout_to_items(
         per_table.append((box, cells, inside))
     for box, cells, inside in per_table:
         mark_open_edges(cells, box, rules, settings)
-        remnants, remaining = _remnants(cells, box, remaining)
+        remnants, remaining = _remnants(cells, box, remaining) if hidden_text else ([], remaining)
         remaining += assign_chars(inside + remnants, cells, box, settings)
         n_rows = max(c.row + c.row_span for c in cells)
         items.append((box[1], Fragment(page=number, bbox=box, cells=cells, n_rows=n_rows)))

@@ -68,7 +68,9 @@ def image_to_result(
 
     read = image_to_layout(image, dpi, settings.scan)
     result = PageResult(number)
-    result.items = layout_to_items(number, read.chars, read.tables, read.rules, settings.layout)
+    result.items = layout_to_items(
+        number, read.chars, read.tables, read.rules, settings.layout, hidden_text=False
+    )
     done = [f"read by OCR at {dpi:.0f} dpi"]
     if read.turn:
         done.append(f"turned {read.turn}° to read upright")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from itertools import pairwise
 from dataclasses import dataclass
 
 import cv2
@@ -159,7 +160,10 @@ def rules_to_tables(
     gray: np.ndarray, scale: float, settings: ScanSettings = SCAN
 ) -> tuple[list[tuple[Box, list[Box]]], list[Rule]]:
     """Tables (outer box, cell boxes) in points, and the printed horizontal rules."""
-    horizontal, vertical = _line_masks(binarize_rules(gray))
+    ink = binarize_rules(gray)
+    horizontal, vertical = _line_masks(ink)
+    vertical = _completed(vertical, horizontal, ink, settings.rule_cover)
+    horizontal = _completed(horizontal.T, vertical.T, ink.T, settings.rule_cover).T
     # Bridge the small breaks a scan puts in printed rules.
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
@@ -172,9 +176,9 @@ def rules_to_tables(
         if w < gray.shape[1] / 5 or h < 40:
             continue
         table = (labels[y : y + h, x : x + w] == k).astype(np.uint8) * 255
-        # Close the table where a page end cut it: a rule at the ends of its verticals.
-        cv2.line(table, (0, 1), (w - 1, 1), 255, 3)
-        cv2.line(table, (0, h - 2), (w - 1, h - 2), 255, 3)
+        # Close the table on every side: where a page end cut it (a rule at the ends of its
+        # verticals), and where it was printed without a frame (at the ends of its rules).
+        cv2.rectangle(table, (1, 1), (w - 2, h - 2), 255, 3)
         cells = _enclosed(table)
         if len(cells) < 2:
             continue
@@ -190,6 +194,43 @@ def rules_to_tables(
         tables.append((Box.enclosing(boxes), boxes))
     tables.sort(key=lambda t: t[0][1])
     return tables, printed
+
+
+def _positions(mask: np.ndarray, axis: int) -> list[int]:
+    """Where a mask's vertical strokes (axis 0: their x) stand, strokes within 4 px one."""
+    profile = mask.any(axis=axis)
+    xs = np.flatnonzero(profile)
+    if not len(xs):
+        return []
+    groups = np.split(xs, np.flatnonzero(np.diff(xs) > 4) + 1)
+    return [int(g.mean()) for g in groups]
+
+
+def _completed(
+    vertical: np.ndarray, horizontal: np.ndarray, ink: np.ndarray, cover: float
+) -> np.ndarray:
+    """Vertical rules a toner skipped or printed pale, drawn in again. A column boundary the
+    page shows somewhere is completed between two horizontal rules that both cross it, where the
+    strip between them is inked for at least `cover` of its height, and that ink stands alone
+    (text beside a boundary has ink on both sides of it; a rule has paper). Transposed, the
+    same for horizontal rules."""
+    out = vertical.copy()
+    w = ink.shape[1]
+    rows = _positions(horizontal, 1)
+    for x in _positions(vertical, 0):
+        if x < 6 or x > w - 7:
+            continue
+        crossing = [y for y in rows if horizontal[max(0, y - 2) : y + 3, x - 3 : x + 4].any()]
+        for top, bottom in pairwise(crossing):
+            inner = slice(top + 3, bottom - 2)
+            if bottom - top < 12 or out[inner, x - 1 : x + 2].all(axis=1).mean() > 0.9:
+                continue
+            strip = ink[inner, x - 2 : x + 3].any(axis=1)
+            beside = ink[inner, x - 7 : x - 3].any(axis=1) | ink[inner, x + 4 : x + 8].any(axis=1)
+            alone = strip & ~beside
+            if strip.mean() >= cover and alone.sum() >= 0.8 * strip.sum():
+                out[top : bottom + 1, x - 1 : x + 2] = 255
+    return out
 
 
 def _enclosed(table: np.ndarray) -> list[tuple[int, int, int, int]]:

@@ -67,6 +67,9 @@ class ScanSettings:
     max_scan_dpi: int = 300
     # Below this mean recognition score a page may be upside down: it is read turned too.
     upright_score: float = 0.6
+    # A faint or broken rule is drawn in again where its strip between two rules is inked for
+    # at least this share of its length.
+    rule_cover: float = 0.6
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np

@@ -176,6 +176,10 @@ def rules_to_tables(
         if w < gray.shape[1] / 5 or h < 40:
             continue
         table = (labels[y : y + h, x : x + w] == k).astype(np.uint8) * 255
+        if not _framed(vertical[y : y + h, x : x + w]):
+            # Printed without a frame: its top and bottom rows end there, not at a page end
+            # (a page end cuts a framed table, whose sides still show), so they count as ruled.
+            printed += [Rule(x * scale, (x + w) * scale, e * scale) for e in (y, y + h - 1)]
         # Close the table on every side: where a page end cut it (a rule at the ends of its
         # verticals), and where it was printed without a frame (at the ends of its rules).
         cv2.rectangle(table, (1, 1), (w - 2, h - 2), 255, 3)
@@ -194,6 +198,14 @@ def rules_to_tables(
         tables.append((Box.enclosing(boxes), boxes))
     tables.sort(key=lambda t: t[0][1])
     return tables, printed
+
+
+def _framed(vertical: np.ndarray) -> bool:
+    """Whether a table's sides are ruled: a vertical rule at its left or right end running
+    most of its height."""
+    h = vertical.shape[0]
+    sides = (vertical[:, :6], vertical[:, -6:])
+    return any(side.any(axis=1).mean() >= 0.6 for side in sides) or h < 40
 
 
 def _positions(mask: np.ndarray, axis: int) -> list[int]:

@@ -66,6 +66,9 @@ def open_pdf(data: bytes) -> Any:
 def _is_bad_char(text: str) -> bool:
     if text.startswith("(cid:") or _PUA.search(text):
         return True
+    # Control codes: what a reader's guess makes of glyph codes of a font without a map.
+    if any(ch < " " and ch not in "\t\n\r" for ch in text):
+        return True
     # Latin-1 and Latin Extended letters in a Chinese filing: codes read through the wrong map.
     return any("\u0080" <= ch <= "\u024f" and ch not in "±×÷°·" for ch in text)
 

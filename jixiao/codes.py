@@ -43,10 +43,12 @@ PAGE_NEEDS_OCR = "page_needs_ocr"  # a PDF page without a usable text layer
 PAGE_OCR = "page_ocr"  # a page was read by OCR
 PAGE_TURNED = "page_turned"  # a page printed turned, read turned upright
 PAGE_UNREADABLE = "page_unreadable"  # a page that neither its text nor OCR could read
+READ_BY_PDFIUM = "read_by_pdfium"  # a page (or file) pdfminer misreads, read by PDFium instead
 CELL_JOINED_ACROSS_PAGES = "cell_joined_across_pages"  # a cell split by a page end, rejoined
 
 # --- documents that are not filings (normalize) -----------------------------------------------
 NOT_A_FILING = "not_a_filing"  # read, but not a performance table (NormalizeError's default)
+PAGES_UNREADABLE = "pages_unreadable"  # no table read: pages neither text nor OCR could read
 PART_NOT_READ = "part_not_read"  # one table of a file with several could not be read
 NO_INDICATORS = "no_indicators"  # no indicator rows under a 一级指标/三级指标 header
 CELL_NOT_READ = "cell_not_read"  # a table cell no part of the filing read (the ledger)
@@ -138,6 +140,7 @@ NOT_A_FILING_ERRORS = frozenset(
         WORKER_CRASHED,
         INTERNAL_ERROR,
         NOT_A_FILING,
+        PAGES_UNREADABLE,
     }
 )
 

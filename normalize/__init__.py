@@ -66,6 +66,17 @@ __all__ = [
 ]
 
 
+# What to check when a file reads as no filing, by how it was read: tabs matter only in a text
+# export; a scan may be too faint for OCR.
+_NOT_A_FILING_HINTS = {
+    "text": " If it is one, check that its table cells are separated by tabs.",
+    "pdf-scanned": " If it is one, its scan may be too faint or blurred for OCR: scan it again "
+    "(300 dpi, black on white).",
+    "image": " If it is one, the picture may be too faint or blurred for OCR: scan it again "
+    "(300 dpi, black on white).",
+}
+
+
 def findings_to_status(findings: list[Finding]) -> Status:
     return "partial" if any(f.severity in ("error", "warning") for f in findings) else "ok"
 
@@ -84,11 +95,19 @@ def normalize(doc: RawDocument) -> Filing:
                 "Run again with --ocr auto.",
                 code=codes.NEEDS_OCR,
             )
+        unreadable = [n for n in doc.notes if n.code == codes.PAGE_UNREADABLE]
+        if unreadable:  # the pages that could hold the table: say so, with what to try
+            pages = ", ".join(n.location or "?" for n in unreadable)
+            raise NormalizeError(
+                f"No table could be read from this file ({pages} could not be read). "
+                f"{unreadable[0].message}",
+                code=codes.PAGES_UNREADABLE,
+            )
         raise NormalizeError(
             describe(doc)
             or "This file does not look like a budget performance table (绩效目标表/绩效自评表): "
-            "it has no 一级指标/三级指标 header, no indicator rows and no 绩效目标 title. If it "
-            "is one, check that its table cells are separated by tabs."
+            "it has no 一级指标/三级指标 header, no indicator rows and no 绩效目标 title."
+            + _NOT_A_FILING_HINTS.get(doc.source_format, "")
         )
     ledger = sections_to_ledger(doc, sections)
     fiscal_year = paragraphs_to_fiscal_year(sections.paragraphs, title)

@@ -332,16 +332,6 @@ def test_merge_pieces_counts_an_overlap_once() -> None:
     assert merge_pieces("职能8：贯彻执行", "职能8：贯彻执行国家有关") == "职能8：贯彻执行国家有关"
 
 
-def test_a_broken_font_map_is_not_taken_for_text() -> None:
-    # Regression: a Word file converted by LibreOffice with no Chinese font installed; every
-    # Chinese character of the text layer is the same code (肇). It was read as text and the
-    # file called "not a filing"; such pages need OCR, and say so.
-    filing = file_to_filing(HARD / "one_glyph_font_map.pdf", ocr="never")
-    assert filing.status == "failed"
-    (finding,) = filing.findings
-    assert finding.code == "needs_ocr" and "page 1, page 2, page 3" in finding.message
-
-
 def test_real_pages_are_not_one_glyph() -> None:
     import pdfplumber
 

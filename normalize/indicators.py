@@ -23,7 +23,7 @@ from .ledger import Ledger
 from .levels import level_canonical
 from .model import Finding, Indicator, Target
 from .names import _level_key, name_to_canonical
-from .ocr_review import OcrValue
+from .ocr_review import OcrValue, ocr_name
 from .sections import IndicatorItem
 from .targets import parse_target
 from .text import fold, is_placeholder, to_number
@@ -571,7 +571,7 @@ def _row_to_indicator(
         level1=None,  # the labels are settled once the table is read
         level2=None,
         key_task=None,
-        level3=level3.text,
+        level3=ocr_name(level3.text) if level3.confidence is not None else level3.text,
         page=level3.page,
         location=level3.location,
     )

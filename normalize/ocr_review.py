@@ -60,8 +60,25 @@ def _shape_repairs(text: str) -> str:
     return re.sub(r"^三(?=\d)", "≥", fixed)  # 三 before Arabic digits is never a numeral
 
 
+def ocr_name(text: str) -> str:
+    """An indicator name as OCR read it, without what print never has: two clause marks in a
+    row ("、，" where a scan's speck became a comma) keep the first."""
+    return re.sub(r"([、，,；;：:])[、，,；;]+", r"\1", text)
+
+
+def _one_char_off(text: str, word: str) -> bool:
+    return len(text) == len(word) and sum(a != b for a, b in zip(text, word, strict=True)) == 1
+
+
 def _context_repairs(text: str, sibling: Target | None, name: str) -> str:
     """Repairs that need the indicator: a rate, and the other period's target."""
+    if (
+        sibling is not None
+        and sibling.kind == "qualitative"
+        and parse_target(text).kind == "text"
+        and _one_char_off(text, sibling.raw)
+    ):
+        return sibling.raw  # a judgement word misread by one character: 含规 for 合规
     if sibling is None or sibling.unit != "%" or not is_rate(name):
         return text
     m = re.fullmatch(r"([=≥≤<>]?)(\d+(?:\.\d+)?)96", text)

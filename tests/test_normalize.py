@@ -231,6 +231,25 @@ def test_ocr_confusions_repaired_where_context_decides() -> None:
     assert filing.indicators[3].targets[0].ocr_text is None
 
 
+def test_ocr_misreads_of_words_and_marks_repaired_by_class() -> None:
+    """Regression (samples/scans/classes, heavy noise): a judgement word one character off its
+    sibling (含规 beside 合规) and two clause marks in a row in a name (、，) were kept."""
+    filing = _ocr_doc(
+        [
+            ("决策", "预算编制", "非税收入管理合规性", "合规", "含规", 0.9),
+            ("", "", "县域商业、，物流配送网点", "健全", "健全", 0.9),
+            ("", "", "工作完成情况", "完成", "良好", 0.9),  # two real words: left alone
+        ]
+    )
+    assert [[t.raw for t in i.targets] for i in filing.indicators] == [
+        ["合规", "合规"],
+        ["健全", "健全"],
+        ["完成", "良好"],
+    ]
+    assert filing.indicators[0].targets[1].ocr_text == "含规"
+    assert filing.indicators[1].level3 == "县域商业、物流配送网点"
+
+
 def test_ocr_doubts_are_flagged_with_their_cell() -> None:
     filing = _ocr_doc(
         [

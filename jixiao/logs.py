@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 
 # Libraries that log at INFO about their own workings; a clerk sees them only from warnings up.
-CHATTY = ("alembic", "distributed", "jieba", "RapidOCR", "onnxruntime")
+# (RapidOCR's logger is quieted to errors by extract/ocr.py itself: its warnings are noise.)
+CHATTY = ("alembic", "distributed", "jieba")
 
 
 def log_path() -> Path:

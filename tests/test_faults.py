@@ -354,10 +354,18 @@ def test_an_unreadable_subfolder_is_reported_and_the_rest_is_read(
 
 
 def test_ocr_engine_logs_never_reach_the_console(capfd: pytest.CaptureFixture[str]) -> None:
+    """Also after the CLI set up its logging (regression: that set RapidOCR's level back to
+    warnings, and they reached the console through ours)."""
+    import logging
+
     import numpy as np
 
     from jixiao.extract.ocr import image_to_lines
+    from jixiao.logs import log_to_stderr
 
+    image_to_lines(np.full((64, 64), 255, np.uint8))
+    log_to_stderr(logging.INFO)
+    capfd.readouterr()
     assert image_to_lines(np.full((64, 64), 255, np.uint8)) == []
     _, err = capfd.readouterr()
     assert "RapidOCR" not in err and "detection result is empty" not in err

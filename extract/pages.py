@@ -185,34 +185,25 @@ def _read_by_ocr(needs: Note, read: PageResult) -> PageResult:
 
 def _found_nothing(needs: Note, number: int) -> PageResult:
     """A page with no usable text layer on which OCR found no text either."""
-    return PageResult(
+    return _page_unreadable(
         number,
-        notes=[
-            Note(
-                "error",
-                codes.PAGE_UNREADABLE,
-                f"Page {number} {_why(needs, number)}, and OCR found no text on it: the page "
-                "could not be read. If it is a scan, scan it again (300 dpi, black on white); if "
-                "a program made it, export or print it to PDF again.",
-                needs.location,
-            )
-        ],
+        f"Page {number} {_why(needs, number)}, and OCR found no text on it: the page could not "
+        "be read. If it is a scan, scan it again (300 dpi, black on white); if a program made "
+        "it, export or print it to PDF again.",
+        needs.location,
     )
 
 
 def _unreadable(number: int, exc: Exception) -> PageResult:
-    return PageResult(
+    return _page_unreadable(
         number,
-        notes=[
-            Note(
-                "error",
-                codes.PAGE_UNREADABLE,
-                f"Page {number} could not be read ({type(exc).__name__}); the rest of the file "
-                "was.",
-                f"page {number}",
-            )
-        ],
+        f"Page {number} could not be read ({type(exc).__name__}); the rest of the file was.",
+        f"page {number}",
     )
+
+
+def _page_unreadable(number: int, message: str, location: str | None) -> PageResult:
+    return PageResult(number, notes=[Note("error", codes.PAGE_UNREADABLE, message, location)])
 
 
 class _Pdfium:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def _sha256_of(path: Path) -> str:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         # Unreadable: identify the failure by its path so it still gets its own row.
-        return hashlib.sha256(b"unreadable:" + str(path).encode()).hexdigest()
+        return hashlib.sha256(b"unreadable:" + os.fsencode(path)).hexdigest()
 
 
 def file_to_filing(path: Path, ocr: str = "auto") -> Filing:

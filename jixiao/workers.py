@@ -8,7 +8,6 @@ that says so, and a fresh worker takes the next file."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import multiprocessing as mp
 import os
 import time
@@ -21,7 +20,7 @@ from typing import Any
 from jixiao import codes
 from jixiao.logs import log_to_file
 from jixiao.normalize import Filing, Finding
-from jixiao.work import Corrections, file_to_filings
+from jixiao.work import Corrections, _sha256_of, file_to_filings
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -31,12 +30,7 @@ Result = tuple[str, list[Filing]]
 
 
 def _failed(path: str, code: str, message: str) -> Result:
-    try:
-        # In chunks: the file may be the one too big for a worker's memory cap.
-        with open(path, "rb") as f:
-            sha = hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        sha = hashlib.sha256(b"unreadable:" + path.encode()).hexdigest()
+    sha = _sha256_of(Path(path))  # in chunks: it may be the file too big for a worker's cap
     return path, [Filing.failed(path, sha, "unknown", Finding("error", code, message))]
 
 

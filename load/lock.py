@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -131,17 +130,4 @@ def _lost(why: str) -> str:
     return (
         f"This run lost its lock on the database ({why}), so it stopped before writing more: "
         "every file committed before this point is kept. Run the ingest again."
-    )
-
-
-def lock_holders(conn: Connection) -> list[Any]:
-    """The backends holding a jixiao run lock (for a DBA, and for the tests)."""
-    return list(
-        conn.execute(
-            text(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND classid = CAST(:k AS bigint)"
-            ),
-            {"k": _PG_LOCK_KEY},
-        ).scalars()
     )

@@ -388,3 +388,17 @@ def test_file_names_that_are_not_utf8_are_read_and_kept_apart(tmp_path: Path, cl
     assert stored == [f"{folder}/\\xd6\\xd0\\xce\\xc4.txt", f"{folder}/\\xff.txt"]
     again = cli("ingest", str(folder), "--db", url, "--workers", "0", "--json")
     assert '"unchanged": 2' in again.stdout  # the stored names find their files again
+
+
+def test_an_unreadable_file_with_a_name_that_is_not_utf8_still_gets_an_identity(
+    tmp_path: Path,
+) -> None:
+    """Regression: the fallback hash of an unreadable file encoded its path as UTF-8, which a
+    surrogate-escaped name cannot be (UnicodeEncodeError instead of a failed filing)."""
+    from jixiao.work import _sha256_of
+    from jixiao.workers import _failed
+
+    missing = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff.txt"))
+    assert len(_sha256_of(missing)) == 64
+    _, (filing,) = _failed(str(missing), "timeout", "test")
+    assert filing.status == "failed" and len(filing.source_sha256) == 64

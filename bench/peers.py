@@ -101,15 +101,21 @@ def img2table_tool() -> Callable[[Path], tuple[Rows, dict[str, Any]]]:
     return run
 
 
-def jixiao_tool() -> Callable[[Path], tuple[Rows, dict[str, Any]]]:
+def jixiao_tool(recognition: str = "cells") -> Callable[[Path], tuple[Rows, dict[str, Any]]]:
+    from dataclasses import replace
+
+    from jixiao.extract.settings import DEFAULT
     from jixiao.load import connect, create_schema, write_filing
     from jixiao.pipeline import file_to_filings
+
+    settings = replace(DEFAULT, scan=replace(DEFAULT.scan, recognition=recognition))
+    _warm_ocr()
 
     def run(path: Path) -> tuple[Rows, dict[str, Any]]:
         with tempfile.TemporaryDirectory() as tmp:
             engine = connect(f"sqlite:///{tmp}/bench.db")
             create_schema(engine)
-            filings = file_to_filings(path)
+            filings = file_to_filings(path, settings=settings)
             for filing in filings:
                 write_filing(engine, filing, "bench")
             engine.dispose()
@@ -123,8 +129,21 @@ def jixiao_tool() -> Callable[[Path], tuple[Rows, dict[str, Any]]]:
     return run
 
 
+def _warm_ocr() -> None:
+    """Both OCR models loaded before the clock starts, as every peer's engine is."""
+    import numpy as np
+
+    from jixiao.extract.ocr import engine, recognize
+
+    engine()(np.full((64, 64, 3), 255, np.uint8), use_cls=False)
+    recognize([np.full((32, 64), 255, np.uint8)])
+
+
 TOOLS = {
     "jixiao": jixiao_tool,
+    # jixiao reading every scanned page by full-page detection, then recognition: the path
+    # recognition by cell is measured against.
+    "jixiao-page": lambda: jixiao_tool("page"),
     "pdfplumber": pdfplumber_tool,
     "camelot": camelot_tool,
     "img2table": img2table_tool,

@@ -12,6 +12,7 @@ from jixiao import codes
 
 from .archive import Entry, archive_entries
 from .model import Block, Cell, CellRef, ExtractError, Note, Paragraph, RawDocument, Table
+from .settings import DEFAULT, Settings
 from .sniff import decode_text, looks_like_html, sniff_format
 from .text_export import text_to_blocks
 
@@ -24,6 +25,7 @@ __all__ = [
     "Note",
     "Paragraph",
     "RawDocument",
+    "Settings",
     "Table",
     "archive_entries",
     "decode_text",
@@ -42,12 +44,15 @@ def is_archive(data: bytes) -> bool:
 OCR_MODES = ("auto", "always", "never")
 
 
-def extract_bytes(data: bytes, source_path: str, ocr: str = "auto") -> RawDocument:
+def extract_bytes(
+    data: bytes, source_path: str, ocr: str = "auto", settings: Settings = DEFAULT
+) -> RawDocument:
     """Bytes of one file to a RawDocument. The format comes from the bytes, not the name.
 
     `ocr`: 'auto' reads by OCR the PDF pages that have no usable text layer (and images);
-    'always' OCRs every page; 'never' only reports the pages that would need it."""
-    read = _read(data, sniff_format(data), ocr)
+    'always' OCRs every page; 'never' only reports the pages that would need it. `settings`:
+    the PDF and scan readers' tolerances (bench/ compares them)."""
+    read = _read(data, sniff_format(data), ocr, settings)
     return RawDocument(
         source_path=source_path,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -68,12 +73,12 @@ class _Read:
     encoding: str | None = None
 
 
-def _read(data: bytes, fmt: str, ocr: str) -> _Read:
+def _read(data: bytes, fmt: str, ocr: str, settings: Settings) -> _Read:
     """The reader each format needs; heavy ones (pdfplumber, OCR, Office) load only then."""
     if fmt == "pdf":
         from .pages import pdf_to_blocks
 
-        blocks, notes, pages, scanned = pdf_to_blocks(data, ocr)
+        blocks, notes, pages, scanned = pdf_to_blocks(data, ocr, settings)
         return _Read("pdf-scanned" if scanned else "pdf", blocks, notes, pages)
     if fmt == "image":
         if ocr == "never":
@@ -84,7 +89,7 @@ def _read(data: bytes, fmt: str, ocr: str) -> _Read:
             )
         from .pages import images_to_blocks
 
-        blocks, notes, pages = images_to_blocks(data)
+        blocks, notes, pages = images_to_blocks(data, settings)
         return _Read("image", blocks, notes, pages)
     office = _office_kind(data) if fmt == "zip" else None
     if office:

@@ -24,6 +24,7 @@ from jixiao import codes
 
 from .geometry import Box, Char, Rule, snap_boxes
 from .model import ExtractError
+from .cell_ocr import PixelBox, read_cells
 from .ocr import OcrLine, image_to_lines, lines_to_chars
 from .settings import SCAN, ScanSettings
 
@@ -112,6 +113,12 @@ def _turn(gray: np.ndarray, quarter_turns: int) -> np.ndarray:
 
 def _mean_score(lines: list[OcrLine]) -> float:
     return sum(line.score for line in lines) / len(lines) if lines else 0.0
+
+
+def _text_score(lines: list[OcrLine]) -> float:
+    """Mean score per character read: a long line says more about the page than a lone mark."""
+    chars = sum(len(line.text) for line in lines)
+    return sum(line.score * len(line.text) for line in lines) / chars if chars else 0.0
 
 
 def quarter_turned(gray: np.ndarray) -> bool:
@@ -276,15 +283,30 @@ def image_to_layout(image: np.ndarray, dpi: float, settings: ScanSettings = SCAN
     gray = red_free_gray(image)
     angle = skew_angle(gray, settings)
     gray = rotate(gray, angle)
+    scale = 72.0 / dpi
+    if settings.recognition == "cells" and not quarter_turned(gray):
+        tables, printed = rules_to_tables(gray, scale, settings)
+        cells = [_pixels(box, scale, gray.shape) for _, boxes in tables for box in boxes]
+        if cells:
+            lines = read_cells(gray, cells, scale, settings)
+            # Upside down, every cell reads poorly: the page is read whole, turned, below.
+            if _text_score(lines) >= settings.upright_score:
+                return ScanLayout(lines_to_chars(lines, scale), tables, printed, 0, angle)
     gray, lines, turn = upright_lines(gray, settings)
     if turn:
         angle = skew_angle(gray, settings)
         gray = rotate(gray, angle)
         lines = image_to_lines(gray) if abs(angle) >= 0.05 else lines
-    scale = 72.0 / dpi
     chars = lines_to_chars(lines, scale)
     tables, printed = rules_to_tables(gray, scale, settings)
     return ScanLayout(chars, tables, printed, turn, angle)
+
+
+def _pixels(box: Box, scale: float, shape: tuple[int, ...]) -> PixelBox:
+    """A cell box in points back to page pixels, within the page."""
+    h, w = shape[:2]
+    x0, top, x1, bottom = (round(v / scale) for v in box)
+    return (max(0, x0), max(0, top), min(w, x1), min(h, bottom))
 
 
 def images_in(data: bytes, settings: ScanSettings = SCAN) -> Iterator[tuple[np.ndarray, float]]:

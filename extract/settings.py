@@ -70,6 +70,20 @@ class ScanSettings:
     # A faint or broken rule is drawn in again where its strip between two rules is inked for
     # at least this share of its length.
     rule_cover: float = 0.6
+    # How a ruled page is read: "cells" recognizes the text lines cut out of each cell, with
+    # detection only outside the grid; "page" detects text over the whole page first (slower;
+    # the reading of pages without a grid, and of pages that read poorly by cell).
+    recognition: str = "cells"
+    # Where a cell's text lines are is found in ink this much darker than its neighbourhood
+    # (text is; scanner noise is not), after a median filter.
+    line_contrast: int = 25
+    # Ink blobs smaller than this both ways are specks (dust, noise, or a period) when finding
+    # where a cell's text lines are (9 pt characters are about 8 pt tall).
+    speck_pt: float = 2.4
+    # A cell's lines are looked for this far in from its borders (pixels): inside the rules.
+    cell_inset_px: int = 2
+    # A line read by cell with a lower score sends its cell to detection and recognition.
+    cell_retry_score: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jixiao import codes
-from jixiao.extract import ExtractError, archive_entries, extract_bytes, is_archive
+from jixiao.extract import ExtractError, Settings, archive_entries, extract_bytes, is_archive
+from jixiao.extract.settings import DEFAULT
 from jixiao.logs import log_path
 from jixiao.normalize import (
     Correction,
@@ -46,7 +47,10 @@ def file_to_filing(path: Path, ocr: str = "auto") -> Filing:
 
 
 def file_to_filings(
-    path: Path, ocr: str = "auto", corrections: Corrections | None = None
+    path: Path,
+    ocr: str = "auto",
+    corrections: Corrections | None = None,
+    settings: Settings = DEFAULT,
 ) -> list[Filing]:
     """Extract and normalize one file into its filings: one per table it holds, one per entry of
     a ZIP archive. Never raises: what cannot be read becomes a failed Filing whose finding says
@@ -64,7 +68,7 @@ def file_to_filings(
         ]
     if is_archive(data):
         return archive_to_filings(data, str(path), ocr, corrections)
-    return bytes_to_filings(data, str(path), ocr, corrections=corrections)
+    return bytes_to_filings(data, str(path), ocr, corrections=corrections, settings=settings)
 
 
 def bytes_to_filings(
@@ -73,6 +77,7 @@ def bytes_to_filings(
     ocr: str = "auto",
     container_sha256: str | None = None,
     corrections: Corrections | None = None,
+    settings: Settings = DEFAULT,
 ) -> list[Filing]:
     sha = hashlib.sha256(data).hexdigest()
 
@@ -82,7 +87,7 @@ def bytes_to_filings(
         return [filing]
 
     try:
-        doc = extract_bytes(data, source_path, ocr)
+        doc = extract_bytes(data, source_path, ocr, settings)
     except ExtractError as exc:
         return failed("unknown", Finding("error", exc.code, str(exc)))
     except Exception as exc:  # a bug must cost one file, not the batch

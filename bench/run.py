@@ -289,7 +289,8 @@ def _tools_for(path: Path) -> list[str]:
 
 def run_tool(tool: str, path: Path) -> dict[str, Any]:
     """One tool on one file in a fresh process: its output and its peak RSS (MiB)."""
-    python = Path(sys.executable) if tool in ("jixiao", "pdfplumber") else PEERS_PYTHON
+    ours = tool.startswith("jixiao") or tool == "pdfplumber"
+    python = Path(sys.executable) if ours else PEERS_PYTHON
     if not python.exists():
         return {"error": f"{python} not found: make bench installs the peers there"}
     done = subprocess.run(
@@ -341,6 +342,130 @@ def bench_peers() -> list[dict[str, Any]]:
     return rows
 
 
+SCAN_TOOLS = ("jixiao", "jixiao-page", "img2table")
+
+
+def scan_goldens() -> dict[Path, Any]:
+    """Every committed scan with what it holds: the three scanned renditions of the seed, and
+    the five damage classes (pages 1-3 of the seed, so the seed's golden rows of those pages)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from accuracy import from_filing, goldens
+
+    out = {path: golden for path, golden in goldens().items() if ".scan." in path.name}
+    seed = json.loads(
+        (SAMPLES / "expected" / "suzhou_commerce_2024_seed.scan.pdf.json").read_text("utf-8")
+    )
+    seed["indicators"] = [i for i in seed["indicators"] if i["page"] <= 3]
+    for path in sorted((SAMPLES / "scans" / "classes").glob("*.scan.pdf")):
+        out[path] = from_filing(seed)
+    return out
+
+
+def bench_scans() -> dict[str, Any]:
+    """Recognition by cell against jixiao's own full-page path and img2table (RapidOCR
+    backend), in one run on the same scans, each tool in a fresh process: pages/s, rows found,
+    jixiao's fields, peak RSS. The ratios are over all pages (total pages / total seconds)."""
+    from accuracy import field_accuracy, from_filing, row_accuracy
+
+    files = []
+    totals = {tool: {"pages": 0, "seconds": 0.0, "peak_rss_mib": 0.0} for tool in SCAN_TOOLS}
+    for path, golden in scan_goldens().items():
+        row: dict[str, Any] = {"sample": str(path.relative_to(SAMPLES))}
+        for tool in SCAN_TOOLS:
+            print(f"  {tool} {path.name}", file=sys.stderr)
+            out = run_tool(tool, path)
+            seconds, pages = out.get("seconds", 0.0), out.get("pages") or 0
+            result: dict[str, Any] = {
+                "pages": pages,
+                "seconds": round(seconds, 2),
+                "pages_per_second": round(pages / seconds, 3) if seconds else None,
+                "peak_rss_mib": out.get("peak_rss_mib"),
+                "rows_found": round(row_accuracy(golden, out.get("rows", [])), 4),
+                "error": out.get("error"),
+            }
+            if out.get("filings"):
+                got = [from_filing(f) for f in out["filings"]]
+                merged = got[0]
+                for more in got[1:]:
+                    merged.indicators += more.indicators
+                    merged.funds += more.funds
+                fields = field_accuracy(golden, merged)
+                result["fields"] = {k: round(v, 4) for k, v in fields.items()}
+            row[tool] = result
+            totals[tool]["pages"] += pages
+            totals[tool]["seconds"] += seconds
+            totals[tool]["peak_rss_mib"] = max(
+                totals[tool]["peak_rss_mib"], out.get("peak_rss_mib") or 0.0
+            )
+        files.append(row)
+    speed = {
+        tool: round(t["pages"] / t["seconds"], 3) if t["seconds"] else 0.0
+        for tool, t in totals.items()
+    }
+    return {
+        "files": files,
+        "pages_per_second": speed,
+        "peak_rss_mib": {tool: t["peak_rss_mib"] for tool, t in totals.items()},
+        "over_img2table": round(speed["jixiao"] / speed["img2table"], 2)
+        if speed["img2table"]
+        else None,
+        "over_full_page": round(speed["jixiao"] / speed["jixiao-page"], 2)
+        if speed["jixiao-page"]
+        else None,
+        "no_less_accurate": all(_as_accurate(f["jixiao"], f["jixiao-page"]) for f in files),
+    }
+
+
+def _as_accurate(cells: dict[str, Any], page: dict[str, Any]) -> bool:
+    """Recognition by cell read a scan at least as well as the full-page path: rows found and
+    every field share."""
+    if cells["rows_found"] < page["rows_found"]:
+        return False
+    mine, theirs = cells.get("fields", {}), page.get("fields", {})
+    return all(mine.get(k, 0.0) >= v for k, v in theirs.items())
+
+
+def scans_markdown(scans: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Scans: recognition by cell, jixiao's full-page path and img2table",
+        "",
+        "Same scans, same run, each tool in a fresh process (seconds exclude imports and model "
+        "loading). jixiao = whole path (render, deskew, grid, OCR, layout, normalize, load), "
+        "reading each ruled cell's lines with the recognition model alone; jixiao-page = the same "
+        "path with `ScanSettings(recognition='page')`, full-page detection then recognition; "
+        "img2table = its RapidOCR backend with the Chinese models (OCRs only the pages where it "
+        "found a table). **rows found** as above; hierarchy, targets and funds are jixiao's "
+        "field shares against the golden Filing.",
+        "",
+        "| sample | tool | pages/s | rows found | hierarchy | targets | funds | peak RSS (MiB) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for f in scans["files"]:
+        for tool in SCAN_TOOLS:
+            r = f[tool]
+            fields = r.get("fields", {})
+
+            def share(key: str, fields: dict[str, float] = fields) -> str:
+                return f"{fields[key]:.1%}" if key in fields else ""
+
+            lines.append(
+                f"| {f['sample']} | {tool} | {r['pages_per_second']} | {r['rows_found']:.1%} | "
+                f"{share('hierarchy')} | {share('targets')} | {share('funds')} | "
+                f"{r['peak_rss_mib']} |"
+            )
+    speed = scans["pages_per_second"]
+    lines += [
+        "",
+        "| over all scans | jixiao | jixiao-page | img2table |",
+        "| --- | ---: | ---: | ---: |",
+        f"| pages/s | {speed['jixiao']} | {speed['jixiao-page']} | {speed['img2table']} |",
+        f"| peak RSS (MiB) | {scans['peak_rss_mib']['jixiao']} | "
+        f"{scans['peak_rss_mib']['jixiao-page']} | {scans['peak_rss_mib']['img2table']} |",
+        "",
+    ]
+    return lines
+
+
 def goals(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     """The figures earlier issues named, each with what this run measured."""
     worst_pdf = max(r["ratio"] for r in results["pdf"])
@@ -359,6 +484,22 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
          b["noop_seconds"] < 2),
         ("2 workers over 1 (2 cores)", "≥ 1.7×", f"{b['speedup_2_workers']}×",
          b["speedup_2_workers"] >= 1.7),
+        *_scan_goals(results.get("scans")),
+    ]  # fmt: skip
+
+
+def _scan_goals(scans: dict[str, Any] | None) -> list[tuple[str, str, str, bool]]:
+    if not scans:
+        return []
+    rss = scans["peak_rss_mib"]["jixiao"]
+    return [
+        ("scans: by cell / img2table, pages/s", "≥ 2×", f"{scans['over_img2table']}×",
+         (scans["over_img2table"] or 0) >= 2),
+        ("scans: by cell / full-page path, pages/s", "≥ 2×", f"{scans['over_full_page']}×",
+         (scans["over_full_page"] or 0) >= 2),
+        ("scans: by cell as accurate as full-page, every scan", "yes",
+         "yes" if scans["no_less_accurate"] else "no", scans["no_less_accurate"]),
+        ("scans: by cell, worker peak RSS", "< 1 GB", f"{rss} MiB", rss * 1.048576 < 1000),
     ]  # fmt: skip
 
 
@@ -424,6 +565,7 @@ def to_markdown(results: dict[str, Any]) -> str:
         f"Measured {results['date']} with `make bench` on {results['cores']} cores "
         f"({results['machine']}), Python {results['python']}, jixiao {results['version']}.",
         "",
+        *(scans_markdown(results["scans"]) if "scans" in results else []),
         *(peers_markdown(results) if "peers" in results else []),
         "## PDF: jixiao's whole path vs pdfplumber's bare `extract_tables()`",
         "",
@@ -510,13 +652,22 @@ def main() -> int:
     parser.add_argument(
         "--only-peers", action="store_true", help="only the side-by-side part (for a quick look)"
     )
+    parser.add_argument(
+        "--only-scans",
+        action="store_true",
+        help="only the scans three ways (by cell, full page, img2table)",
+    )
     args = parser.parse_args()
     from jixiao import __version__
 
-    if args.only_peers:
+    if args.only_peers or args.only_scans:
         results = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
-        results["peers"] = bench_peers()
-        results["peers_date"] = dt.date.today().isoformat()
+        if args.only_peers:
+            results["peers"] = bench_peers()
+            results["peers_date"] = dt.date.today().isoformat()
+        if args.only_scans:
+            results["scans"] = bench_scans()
+            results["scans_date"] = dt.date.today().isoformat()
         _write(results)
         return 0
 
@@ -541,6 +692,8 @@ def main() -> int:
     print("scans …", file=sys.stderr)
     results["ocr"] = bench_ocr()
     if not args.no_peers:
+        print("scans three ways: by cell, full page, img2table …", file=sys.stderr)
+        results["scans"] = bench_scans()
         print("side by side with pdfplumber, Camelot, img2table …", file=sys.stderr)
         results["peers"] = bench_peers()
     _write(results)

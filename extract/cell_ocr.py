@@ -54,7 +54,7 @@ def without_specks(ink: np.ndarray, side_px: int) -> np.ndarray:
     """`ink` without the blobs smaller than `side_px` both ways: dust and noise, and also
     periods and commas, so this copy only says where text lines are; what they say is read
     from the page itself."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     small = (stats[:, cv2.CC_STAT_WIDTH] < side_px) & (stats[:, cv2.CC_STAT_HEIGHT] < side_px)
     small[0] = False
     if not small.any():
@@ -109,8 +109,8 @@ def cell_crops(
     """The text lines of every cell as page boxes: bands by the row profile of `lines` (ink
     without specks), each split sideways where a gap is wider than two line heights (two texts
     in one merged cell), and widened to the small marks of `marks` (all ink) just beyond its
-    ends: the comma or 、 that ends a wrapped line. A piece smaller than a speck both ways is not
-    a line (the tip of a mark that crosses the cell's border, a speck joined to one outside), nor is a flat one shorter than two specks."""
+    ends: the comma or 、 that ends a wrapped line. A piece shorter than two specks both ways is
+    not a line (the tip of a seal's ring that crosses the cell, flecks)."""
     crops: list[_Crop] = []
     for index, (x0, top, x1, bottom) in enumerate(cells):
         cell = lines[top:bottom, x0:x1]
@@ -118,11 +118,13 @@ def cell_crops(
             continue
         for b_top, b_bottom in _line_bands(cell):
             height = b_bottom - b_top
-            columns = cell[b_top:b_bottom].any(axis=0)
+            columns = np.asarray(cell[b_top:b_bottom].any(axis=0))
             band = marks[top + b_top : top + b_bottom, x0:x1]
             reach = max(2, int(1.2 * height))  # a full-width 、 or ， box and a little
             for s, e in _runs(columns, max(2 * height, 8)):
-                if height < speck_px and e - s < 2 * speck_px:  # a fleck; a dash is longer
+                rows = np.flatnonzero(cell[b_top:b_bottom, s:e].any(axis=1))
+                tall = rows[-1] - rows[0] + 1
+                if max(tall, e - s) < 2 * speck_px:  # a fleck: a digit or a dash is longer
                     continue
                 s, e = _to_punctuation(band, s, e, reach)
                 crops.append(_Crop((x0 + s, top + b_top, x0 + e, top + b_bottom), index))
@@ -167,7 +169,7 @@ def _padded(gray: np.ndarray, box: PixelBox, limit: PixelBox) -> np.ndarray:
     if not any(side > 0 for side in sides):
         return crop
     t, b, left, right = (max(0, side) for side in sides)
-    paper = int(np.median(crop)) if crop.size else 255
+    paper = int(np.percentile(crop, 90)) if crop.size else 255
     return cv2.copyMakeBorder(crop, t, b, left, right, cv2.BORDER_CONSTANT, value=paper)
 
 
@@ -228,15 +230,14 @@ def read_cells(
         if score < settings.cell_retry_score:
             poor.add(crop.cell)
         elif text.strip():
-            lines.append(OcrLine(text.strip(), score, tuple(map(float, crop.box))))  # type: ignore[arg-type]
-    if poor:
-        lines = [
-            line
-            for line in lines
-            if not any(_holds(cells[k], line.box) for k in poor)
-        ]
-        for k in sorted(poor):
-            lines += _detected(gray, cells[k])
+            x0, top, x1, bottom = crop.box
+            lines.append(OcrLine(text.strip(), score, (x0, top, x1, bottom)))
+    for k in sorted(poor):
+        # Read whole by detection; where it finds nothing, the poor line was a mark (a full-page
+        # reading drops it too: RapidOCR keeps lines scoring 0.5 or more).
+        found = _detected(clean, cells[k])
+        if found:
+            lines = [line for line in lines if not _holds(cells[k], line.box)] + found
     heights = [crop.box[3] - crop.box[1] for crop in crops]
     line_px = int(np.median(heights)) if heights else max(12, gray.shape[0] // 100)
     for region in outside_regions(ink, cells, line_px):
@@ -244,8 +245,8 @@ def read_cells(
         # inside a cell is not read twice.
         lines += [
             line
-            for line in _detected(gray, region)
-            if not any(_holds(cell, line.box) for cell in cells) and _plausible(line)
+            for line in _detected(clean, region)
+            if not any(_holds(cell, line.box) for cell in cells) and _plausible(line, line_px)
         ]
     return lines
 
@@ -258,16 +259,23 @@ def _detected(gray: np.ndarray, box: PixelBox, margin: int = 8) -> list[OcrLine]
         gray[top:bottom, x0:x1], margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255
     )
     return [
-        OcrLine(line.text, line.score, (b[0] + x0 - margin, b[1] + top - margin,
-                                        b[2] + x0 - margin, b[3] + top - margin))
+        OcrLine(
+            line.text,
+            line.score,
+            (b[0] + x0 - margin, b[1] + top - margin, b[2] + x0 - margin, b[3] + top - margin),
+        )
         for line in image_to_lines(region)
         for b in [line.box]
     ]
 
 
-def _plausible(line: OcrLine) -> bool:
+def _plausible(line: OcrLine, line_px: int) -> bool:
     """Whether a line found outside the grid is text: a lone glyph read with less than near
-    certainty is a mark (hatching, a seal's edge, dust) the detector took for one."""
+    certainty, or a glyph over three lines tall, is a mark (hatching, a seal's edge, dust) the
+    detector took for one. A title in large type is under three lines tall."""
+    top, bottom = line.box[1], line.box[3]
+    if len(line.text) <= 2 and bottom - top > 3 * line_px:
+        return False
     return len(line.text) > 1 or line.score >= 0.9
 
 

@@ -22,9 +22,9 @@ import numpy as np
 
 from jixiao import codes
 
+from .cell_ocr import PixelBox, read_cells
 from .geometry import Box, Char, Rule, snap_boxes
 from .model import ExtractError
-from .cell_ocr import PixelBox, read_cells
 from .ocr import OcrLine, image_to_lines, lines_to_chars
 from .settings import SCAN, ScanSettings
 

@@ -31,6 +31,14 @@ class _Crop:
     cell: int  # the cell it came from, to read the cell again if it reads poorly
 
 
+def binarize(gray: np.ndarray, contrast: int = 15, block: int = 25) -> np.ndarray:
+    """Ink as 255 on 0, robust to uneven scans: darker than the mean of its `block`-pixel
+    neighbourhood by `contrast`."""
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, contrast
+    )
+
+
 def rule_mask(ink: np.ndarray) -> np.ndarray:
     """The printed rules of binarized ink: its long strokes, a pixel wider each way."""
     h, w = ink.shape
@@ -196,8 +204,6 @@ def line_ink(gray: np.ndarray, settings: ScanSettings = SCAN) -> np.ndarray:
     """The ink that says where text lines are: the page median-filtered (scanner noise and
     dust go, strokes stay) and binarized at a contrast that noise does not reach, without its
     rules."""
-    from .scan import binarize
-
     return text_ink(binarize(cv2.medianBlur(gray, 3), contrast=settings.line_contrast))
 
 
@@ -211,8 +217,6 @@ def read_cells(
     """Every text line of a page (`gray`; `scale`, points per pixel) whose grid gave `cells`
     (pixel boxes): recognition only on the lines cut out of each cell, detection only outside
     the cells and on cells read poorly."""
-    from .scan import binarize
-
     marks = line_ink(gray, settings)
     ink = without_specks(marks, _speck_px(scale, settings))
     rules = rule_mask(binarize(gray))

@@ -22,7 +22,7 @@ import numpy as np
 
 from jixiao import codes
 
-from .cell_ocr import PixelBox, read_cells
+from .cell_ocr import PixelBox, binarize, read_cells
 from .geometry import Box, Char, Rule, snap_boxes
 from .model import ExtractError
 from .ocr import OcrLine, image_to_lines, lines_to_chars
@@ -45,14 +45,6 @@ def red_free_gray(image: np.ndarray) -> np.ndarray:
     )  # bright in red: the seal, not the dark ink under it
     gray[red] = 255
     return gray
-
-
-def binarize(gray: np.ndarray, contrast: int = 15, block: int = 25) -> np.ndarray:
-    """Ink as 255 on 0, robust to uneven scans: darker than the mean of its `block`-pixel
-    neighbourhood by `contrast`."""
-    return cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, contrast
-    )
 
 
 def binarize_rules(gray: np.ndarray) -> np.ndarray:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from jixiao import codes
 from jixiao.extract import ExtractError, Settings, archive_entries, extract_bytes, is_archive
-from jixiao.extract.settings import DEFAULT
 from jixiao.logs import log_path
 from jixiao.normalize import (
     Correction,
@@ -50,11 +49,12 @@ def file_to_filings(
     path: Path,
     ocr: str = "auto",
     corrections: Corrections | None = None,
-    settings: Settings = DEFAULT,
+    settings: Settings | None = None,
 ) -> list[Filing]:
     """Extract and normalize one file into its filings: one per table it holds, one per entry of
     a ZIP archive. Never raises: what cannot be read becomes a failed Filing whose finding says
-    why. `ocr`: auto | always | never (see extract_bytes)."""
+    why. `ocr`: auto | always | never (see extract_bytes); `settings`: the PDF and scan readers'
+    tolerances (bench/ reads scans both ways with them)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -77,7 +77,7 @@ def bytes_to_filings(
     ocr: str = "auto",
     container_sha256: str | None = None,
     corrections: Corrections | None = None,
-    settings: Settings = DEFAULT,
+    settings: Settings | None = None,
 ) -> list[Filing]:
     sha = hashlib.sha256(data).hexdigest()
 
@@ -87,7 +87,7 @@ def bytes_to_filings(
         return [filing]
 
     try:
-        doc = extract_bytes(data, source_path, ocr, settings)
+        doc = extract_bytes(data, source_path, ocr, settings or Settings())
     except ExtractError as exc:
         return failed("unknown", Finding("error", exc.code, str(exc)))
     except Exception as exc:  # a bug must cost one file, not the batch

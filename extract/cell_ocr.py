@@ -200,6 +200,19 @@ def outside_regions(ink: np.ndarray, cells: list[PixelBox], line_px: int) -> lis
     return boxes
 
 
+def without_rules(gray: np.ndarray, cells: list[PixelBox]) -> np.ndarray:
+    """The page with its cells' rules painted over as paper: crops are cut from it, so that a
+    line may run up to its cell's border (Excel prints text 2 px from it) without the border
+    reading as 丨. Only long strokes along the cells' borders are rules: a large title's 山 has
+    strokes as long."""
+    borders = np.zeros_like(gray)
+    for x0, top, x1, bottom in cells:
+        cv2.rectangle(borders, (x0, top), (x1 - 1, bottom - 1), 255, thickness=7)
+    clean = gray.copy()
+    clean[(rule_mask(binarize(gray)) > 0) & (borders > 0)] = 255
+    return clean
+
+
 def line_ink(gray: np.ndarray, settings: ScanSettings = SCAN) -> np.ndarray:
     """The ink that says where text lines are: the page median-filtered (scanner noise and
     dust go, strokes stay) and binarized at a contrast that noise does not reach, without its
@@ -219,11 +232,7 @@ def read_cells(
     the cells and on cells read poorly."""
     marks = line_ink(gray, settings)
     ink = without_specks(marks, _speck_px(scale, settings))
-    rules = rule_mask(binarize(gray))
-    # Crops are cut from the page without its rules, so that a line may run up to its cell's
-    # border (Excel prints text 2 px from it) without the border reading as 丨.
-    clean = gray.copy()
-    clean[rules > 0] = 255
+    clean = without_rules(gray, cells)
     inner = [_inset(cell, settings.cell_inset_px) for cell in cells]
     crops = cell_crops(ink, marks, inner, _speck_px(scale, settings))
     images = [_padded(clean, crop.box, cells[crop.cell]) for crop in crops]
@@ -249,7 +258,7 @@ def read_cells(
         # inside a cell is not read twice.
         lines += [
             line
-            for line in _detected(clean, region)
+            for line in _detected(gray, region)
             if not any(_holds(cell, line.box) for cell in cells) and _plausible(line, line_px)
         ]
     return lines

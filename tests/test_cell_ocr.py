@@ -22,6 +22,7 @@ from jixiao.extract.cell_ocr import (
     _to_punctuation,
     cell_crops,
     outside_regions,
+    without_rules,
     without_specks,
 )
 from jixiao.extract.ocr import OcrLine
@@ -123,6 +124,18 @@ def test_a_crop_at_a_cell_border_gets_a_paper_margin() -> None:
     crop = _padded(gray, (10, 20, 60, 38), (10, 10, 90, 90))
     assert crop.shape[1] == 50 + 2 * (18 // 3)  # the left margin is added as paper
     assert crop[:, :3].min() == 240
+
+
+def test_only_the_cells_rules_are_painted_over() -> None:
+    # Regression: every long stroke on the page was taken for a rule, and a title in large
+    # type lost its 山's strokes (昆山市 read as 昆L市).
+    gray = np.full((400, 600), 250, np.uint8)
+    gray[200:203, 50:550] = 0  # the rule between two rows of cells
+    gray[100:400, 50:53] = 0  # the table's left border
+    gray[20:80, 300:304] = 0  # a title's vertical stroke, 60 px, above the table
+    clean = without_rules(gray, [(50, 100, 550, 202), (50, 200, 550, 400)])
+    assert clean[200:203, 60:540].min() == 255 and clean[110:390, 50:53].min() == 255
+    assert clean[20:80, 300:304].max() == 0
 
 
 def test_only_text_outside_the_cells_is_detected() -> None:

@@ -425,10 +425,12 @@ def _as_accurate(cells: dict[str, Any], page: dict[str, Any]) -> bool:
     return all(mine.get(k, 0.0) >= v for k, v in theirs.items())
 
 
-def scans_markdown(scans: dict[str, Any]) -> list[str]:
+def scans_markdown(results: dict[str, Any]) -> list[str]:
+    scans = results["scans"]
     lines = [
         "## Scans: recognition by cell, jixiao's full-page path and img2table",
         "",
+        f"Measured {results.get('scans_date', results['date'])} on {results['cores']} cores. "
         "Same scans, same run, each tool in a fresh process (seconds exclude imports and model "
         "loading). jixiao = whole path (render, deskew, grid, OCR, layout, normalize, load), "
         "reading each ruled cell's lines with the recognition model alone; jixiao-page = the same "
@@ -565,7 +567,7 @@ def to_markdown(results: dict[str, Any]) -> str:
         f"Measured {results['date']} with `make bench` on {results['cores']} cores "
         f"({results['machine']}), Python {results['python']}, jixiao {results['version']}.",
         "",
-        *(scans_markdown(results["scans"]) if "scans" in results else []),
+        *(scans_markdown(results) if "scans" in results else []),
         *(peers_markdown(results) if "peers" in results else []),
         "## PDF: jixiao's whole path vs pdfplumber's bare `extract_tables()`",
         "",

@@ -39,18 +39,22 @@ def binarize(gray: np.ndarray, contrast: int = 15, block: int = 25) -> np.ndarra
     )
 
 
+def line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The horizontal and the vertical strokes of binarized ink long enough to be rules."""
+    h, w = binary.shape
+    horizontal = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 30), 1))
+    )
+    vertical = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 60)))
+    )
+    return horizontal, vertical
+
+
 def rule_mask(ink: np.ndarray) -> np.ndarray:
     """The printed rules of binarized ink: its long strokes, a pixel wider each way."""
-    h, w = ink.shape
-    rules = cv2.bitwise_or(
-        cv2.morphologyEx(
-            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 30), 1))
-        ),
-        cv2.morphologyEx(
-            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 60)))
-        ),
-    )
-    return cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    horizontal, vertical = line_masks(ink)
+    return cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
 
 
 def text_ink(ink: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 
 from jixiao import codes
 
-from .cell_ocr import PixelBox, binarize, read_cells
+from .cell_ocr import PixelBox, binarize, line_masks, read_cells
 from .geometry import Box, Char, Rule, snap_boxes
 from .model import ExtractError
 from .ocr import OcrLine, image_to_lines, lines_to_chars
@@ -52,17 +52,6 @@ def binarize_rules(gray: np.ndarray) -> np.ndarray:
     neighbourhood is dark on average and hides them: a wide one at a lower contrast keeps them.
     The long-stroke opening that follows removes the noise this lets in."""
     return binarize(gray, contrast=10, block=101)
-
-
-def _line_masks(binary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    h, w = binary.shape
-    horizontal = cv2.morphologyEx(
-        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 30), 1))
-    )
-    vertical = cv2.morphologyEx(
-        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 60)))
-    )
-    return horizontal, vertical
 
 
 def _profile_sharpness(binary: np.ndarray, degrees: float) -> float:
@@ -160,7 +149,7 @@ def rules_to_tables(
 ) -> tuple[list[tuple[Box, list[Box]]], list[Rule]]:
     """Tables (outer box, cell boxes) in points, and the printed horizontal rules."""
     ink = binarize_rules(gray)
-    horizontal, vertical = _line_masks(ink)
+    horizontal, vertical = line_masks(ink)
     vertical = _completed(vertical, horizontal, ink, settings.rule_cover)
     horizontal = _completed(horizontal.T, vertical.T, ink.T, settings.rule_cover).T
     # Bridge the small breaks a scan puts in printed rules.

@@ -309,7 +309,7 @@ def run_tool(tool: str, path: Path) -> dict[str, Any]:
 def bench_peers() -> list[dict[str, Any]]:
     """Every committed sample with a golden Filing, every tool that reads its format."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from accuracy import from_filing, goldens, row_accuracy
+    from accuracy import goldens, row_accuracy
 
     rows = []
     for path, golden in goldens().items():
@@ -330,14 +330,7 @@ def bench_peers() -> list[dict[str, Any]]:
                 "error": out.get("error"),
             }
             if tool == "jixiao" and out.get("filings"):
-                got = [from_filing(f) for f in out["filings"]]
-                merged = got[0]
-                for more in got[1:]:
-                    merged.indicators += more.indicators
-                    merged.funds += more.funds
-                from accuracy import field_accuracy
-
-                row["fields"] = {k: round(v, 4) for k, v in field_accuracy(golden, merged).items()}
+                row["fields"] = _fields(golden, out["filings"])
             rows.append(row)
     return rows
 
@@ -365,7 +358,7 @@ def bench_scans() -> dict[str, Any]:
     """Recognition by cell against jixiao's own full-page path and img2table (RapidOCR
     backend), in one run on the same scans, each tool in a fresh process: pages/s, rows found,
     jixiao's fields, peak RSS. The ratios are over all pages (total pages / total seconds)."""
-    from accuracy import field_accuracy, from_filing, row_accuracy
+    from accuracy import row_accuracy
 
     files = []
     totals = {tool: {"pages": 0, "seconds": 0.0, "peak_rss_mib": 0.0} for tool in SCAN_TOOLS}
@@ -384,13 +377,7 @@ def bench_scans() -> dict[str, Any]:
                 "error": out.get("error"),
             }
             if out.get("filings"):
-                got = [from_filing(f) for f in out["filings"]]
-                merged = got[0]
-                for more in got[1:]:
-                    merged.indicators += more.indicators
-                    merged.funds += more.funds
-                fields = field_accuracy(golden, merged)
-                result["fields"] = {k: round(v, 4) for k, v in fields.items()}
+                result["fields"] = _fields(golden, out["filings"])
             row[tool] = result
             totals[tool]["pages"] += pages
             totals[tool]["seconds"] += seconds
@@ -466,6 +453,17 @@ def scans_markdown(results: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _fields(golden: Any, filings: list[dict[str, Any]]) -> dict[str, float]:
+    """jixiao's field shares against the golden Filing, over all the filings of one file."""
+    from accuracy import field_accuracy, from_filing
+
+    merged, *more = [from_filing(f) for f in filings]
+    for other in more:
+        merged.indicators += other.indicators
+        merged.funds += other.funds
+    return {k: round(v, 4) for k, v in field_accuracy(golden, merged).items()}
 
 
 def goals(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:

@@ -265,22 +265,23 @@ def image_to_layout(image: np.ndarray, dpi: float, settings: ScanSettings = SCAN
     angle = skew_angle(gray, settings)
     gray = rotate(gray, angle)
     scale = 72.0 / dpi
+    grid = None
     if settings.recognition == "cells" and not quarter_turned(gray):
-        tables, printed = rules_to_tables(gray, scale, settings)
-        cells = [_pixels(box, scale, gray.shape) for _, boxes in tables for box in boxes]
+        grid = rules_to_tables(gray, scale, settings)
+        cells = [_pixels(box, scale, gray.shape) for _, boxes in grid[0] for box in boxes]
         if cells:
             lines = read_cells(gray, cells, scale, settings)
             # Upside down, every cell reads poorly: the page is read whole, turned, below.
             if _text_score(lines) >= settings.upright_score:
-                return ScanLayout(lines_to_chars(lines, scale), tables, printed, 0, angle)
+                return ScanLayout(lines_to_chars(lines, scale), *grid, 0, angle)
     gray, lines, turn = upright_lines(gray, settings)
     if turn:
         angle = skew_angle(gray, settings)
         gray = rotate(gray, angle)
         lines = image_to_lines(gray) if abs(angle) >= 0.05 else lines
-    chars = lines_to_chars(lines, scale)
-    tables, printed = rules_to_tables(gray, scale, settings)
-    return ScanLayout(chars, tables, printed, turn, angle)
+    if turn or grid is None:  # the grid found above is the unturned page's
+        grid = rules_to_tables(gray, scale, settings)
+    return ScanLayout(lines_to_chars(lines, scale), *grid, turn, angle)
 
 
 def _pixels(box: Box, scale: float, shape: tuple[int, ...]) -> PixelBox:

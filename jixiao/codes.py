@@ -78,8 +78,9 @@ AMOUNTS_CONVERTED = "amounts_converted"  # amounts printed in 元/亿元, conver
 # --- reconciliation: parts that should add up to their total ---------------------------------
 FUNDS_DO_NOT_ADD_UP = "funds_do_not_add_up"  # fund lines do not add up to their total
 EXECUTION_RATE_MISMATCH = "execution_rate_mismatch"  # 执行率 disagrees with executed / budget
-TOTAL_SCORE_MISMATCH = "total_score_mismatch"  # 总分 disagrees with the sum of the scores
-WEIGHTS_DO_NOT_ADD_UP = "weights_do_not_add_up"  # the 分值 do not add up to their total
+SCORE_TOTAL_WRONG = "score_total_wrong"  # 总分 disagrees with the sum of the 得分
+WEIGHT_TOTAL_WRONG = "weight_total_wrong"  # the 分值 do not add up to 100
+SCORE_INCONSISTENT = "score_inconsistent"  # a 得分 the scoring rules (scoring.yaml) do not give
 SCORE_ABOVE_WEIGHT = "score_above_weight"  # a 得分 above its 分值
 
 # --- OCR review -----------------------------------------------------------------------------------
@@ -99,8 +100,8 @@ CORRECTION_AMBIGUOUS = "correction_ambiguous"  # its location names several cell
 RECONCILIATION = (
     FUNDS_DO_NOT_ADD_UP,
     EXECUTION_RATE_MISMATCH,
-    TOTAL_SCORE_MISMATCH,
-    WEIGHTS_DO_NOT_ADD_UP,
+    SCORE_TOTAL_WRONG,
+    WEIGHT_TOTAL_WRONG,
 )
 # Findings a corrections file leaves behind.
 CORRECTIONS = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -61,63 +62,83 @@ def _ocr(conn: Any) -> dict[str, Any]:
     }
 
 
+def _audit(conn: Any) -> dict[str, Any]:
+    """The scoring audit of self-evaluations (the self_evaluation_audit view), by department;
+    None for a database from before migration 0008."""
+    if "self_evaluation_audit" not in inspect(conn).get_view_names():
+        return {"audit": None}
+    return {
+        "audit": _rows(
+            conn,
+            "SELECT source_path, part, department, project_name, printed_total, printed_sum, "
+            "recomputed_total, weight_total, differing, item, printed_score, score_expected, "
+            "difference FROM self_evaluation_audit "
+            "ORDER BY department, source_path, part, item_kind, item_seq",
+        )
+    }
+
+
 def gather(url: str) -> dict[str, Any]:
     """The numbers the report shows, read-only."""
     engine = read_only_engine(url)
     codes = ", ".join(f"'{c}'" for c in RECONCILIATION_CODES)
     try:
         with engine.connect() as conn:
-            return _ocr(conn) | {
-                "status": _rows(
-                    conn, "SELECT status, count(*) FROM filings GROUP BY status ORDER BY 2 DESC"
-                ),
-                "doc_types": _rows(
-                    conn,
-                    "SELECT coalesce(doc_type, '(unknown)'), count(*) FROM filings "
-                    "GROUP BY doc_type ORDER BY 2 DESC",
-                ),
-                "formats": _rows(
-                    conn,
-                    "SELECT source_format, count(*) FROM filings GROUP BY source_format "
-                    "ORDER BY 2 DESC",
-                ),
-                "codes": _rows(
-                    conn,
-                    "SELECT code, severity, count(*) FROM findings GROUP BY code, severity "
-                    "ORDER BY 3 DESC, 1",
-                ),
-                "kinds": _rows(
-                    conn, "SELECT kind, count(*) FROM targets GROUP BY kind ORDER BY 2 DESC"
-                ),
-                "periods": _rows(
-                    conn, "SELECT period, count(*) FROM targets GROUP BY period ORDER BY 2 DESC"
-                ),
-                "failed": _rows(
-                    conn,
-                    "SELECT f.source_path, g.code, g.message FROM filings f "
-                    "JOIN findings g ON g.filing_id = f.id WHERE f.status = 'failed' "
-                    "ORDER BY f.source_path",
-                ),
-                "reconciliation": _rows(
-                    conn,
-                    "SELECT f.source_path, f.department, f.fiscal_year, g.code, g.message, "
-                    f"g.location FROM findings g JOIN filings f ON f.id = g.filing_id "
-                    f"WHERE g.code IN ({codes}) ORDER BY f.department, f.fiscal_year",
-                ),
-                "details": _rows(
-                    conn,
-                    "SELECT g.severity, g.code, f.source_path, f.part, g.location, g.message "
-                    "FROM findings g JOIN filings f ON f.id = g.filing_id "
-                    "ORDER BY CASE g.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 "
-                    "ELSE 2 END, g.code, f.source_path "
-                    f"LIMIT {MAX_DETAIL_ROWS + 1}",
-                ),
-                "totals": _rows(
-                    conn,
-                    "SELECT (SELECT count(*) FROM filings), (SELECT count(*) FROM indicators), "
-                    "(SELECT count(*) FROM targets), (SELECT count(*) FROM findings)",
-                )[0],
-            }
+            return (
+                _ocr(conn)
+                | _audit(conn)
+                | {
+                    "status": _rows(
+                        conn, "SELECT status, count(*) FROM filings GROUP BY status ORDER BY 2 DESC"
+                    ),
+                    "doc_types": _rows(
+                        conn,
+                        "SELECT coalesce(doc_type, '(unknown)'), count(*) FROM filings "
+                        "GROUP BY doc_type ORDER BY 2 DESC",
+                    ),
+                    "formats": _rows(
+                        conn,
+                        "SELECT source_format, count(*) FROM filings GROUP BY source_format "
+                        "ORDER BY 2 DESC",
+                    ),
+                    "codes": _rows(
+                        conn,
+                        "SELECT code, severity, count(*) FROM findings GROUP BY code, severity "
+                        "ORDER BY 3 DESC, 1",
+                    ),
+                    "kinds": _rows(
+                        conn, "SELECT kind, count(*) FROM targets GROUP BY kind ORDER BY 2 DESC"
+                    ),
+                    "periods": _rows(
+                        conn, "SELECT period, count(*) FROM targets GROUP BY period ORDER BY 2 DESC"
+                    ),
+                    "failed": _rows(
+                        conn,
+                        "SELECT f.source_path, g.code, g.message FROM filings f "
+                        "JOIN findings g ON g.filing_id = f.id WHERE f.status = 'failed' "
+                        "ORDER BY f.source_path",
+                    ),
+                    "reconciliation": _rows(
+                        conn,
+                        "SELECT f.source_path, f.department, f.fiscal_year, g.code, g.message, "
+                        f"g.location FROM findings g JOIN filings f ON f.id = g.filing_id "
+                        f"WHERE g.code IN ({codes}) ORDER BY f.department, f.fiscal_year",
+                    ),
+                    "details": _rows(
+                        conn,
+                        "SELECT g.severity, g.code, f.source_path, f.part, g.location, g.message "
+                        "FROM findings g JOIN filings f ON f.id = g.filing_id "
+                        "ORDER BY CASE g.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 "
+                        "ELSE 2 END, g.code, f.source_path "
+                        f"LIMIT {MAX_DETAIL_ROWS + 1}",
+                    ),
+                    "totals": _rows(
+                        conn,
+                        "SELECT (SELECT count(*) FROM filings), (SELECT count(*) FROM indicators), "
+                        "(SELECT count(*) FROM targets), (SELECT count(*) FROM findings)",
+                    )[0],
+                }
+            )
     finally:
         engine.dispose()
 
@@ -197,6 +218,64 @@ def _ocr_sections(data: dict[str, Any]) -> list[str]:
     return sections
 
 
+def _number(value: Any) -> str:
+    return "" if value is None else format(Decimal(str(value)).normalize(), "f")
+
+
+def _audit_sections(data: dict[str, Any]) -> list[str]:
+    """Per self-evaluation the printed and recomputed totals, then each 得分 the rules of
+    dictionaries/scoring.yaml do not give, with the gap."""
+    heading = "<h2>自评得分复核 · Scoring audit: 得分 recomputed from target, actual and 分值</h2>"
+    if data["audit"] is None:
+        return [
+            heading,
+            '<p class="muted">This database has no scoring audit (a schema before revision '
+            "0008): run <code>jixiao db upgrade</code> and ingest again.</p>",
+        ]
+    totals: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    items = []
+    for (
+        path,
+        part,
+        department,
+        project,
+        printed,
+        summed,
+        recomputed,
+        weights,
+        differing,
+        *rest,
+    ) in data["audit"]:
+        row = (path, part, department or "", project or "", printed, summed, recomputed, weights)
+        totals[(path, part)] = (*row, differing)
+        item, score, expected, difference = rest
+        if item is not None:
+            items.append((path, part, item, score, expected, difference))
+    summary = [tuple(v if i < 4 else _number(v) for i, v in enumerate(r)) for r in totals.values()]
+    gaps = [(*r[:3], *(_number(v) for v in r[3:])) for r in items]
+    return [
+        heading,
+        _table(
+            [
+                "file",
+                "part",
+                "department",
+                "project",
+                "总分 printed",
+                "得分 summed",
+                "recomputed",
+                "分值 total",
+                "differing",
+            ],
+            summary,
+            {4, 5, 6, 7, 8},
+        ),
+        _table(
+            ["file", "part", "indicator or fund line", "得分", "expected", "gap"], gaps, {3, 4, 5}
+        ),
+    ]
+
+
 def render(data: dict[str, Any], source: str) -> str:
     filings, indicators, targets, findings = data["totals"]
     details = data["details"][:MAX_DETAIL_ROWS]
@@ -227,6 +306,7 @@ def render(data: dict[str, Any], source: str) -> str:
             data["reconciliation"],
             set(),
         ),
+        *_audit_sections(data),
         "<h2>全部问题 · Every finding, with file, page and cell</h2>",
         _table(["severity", "code", "file", "part", "location", "message"], details, set()),
     ]

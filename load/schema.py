@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -69,6 +70,8 @@ filings = Table(
     # low-confidence score (dictionaries/ocr.yaml); NULL for a filing OCR did not read.
     Column("ocr_cells", Integer),
     Column("ocr_low_confidence_share", Float),
+    # Migration 0008: the self-assessed grade (优/良/中/差) as printed.
+    Column("grade", String(8)),
     UniqueConstraint("source_sha256", "part", name="uq_filings_source_sha256_part"),
 )
 
@@ -100,6 +103,9 @@ fund_lines = Table(
     Column("execution_rate", AMOUNT),  # percent: 95.5 for 95.5%
     Column("weight", AMOUNT),  # 分值
     Column("score", AMOUNT),
+    # Migration 0008: the scoring audit (dictionaries/scoring.yaml) and 得分计算方法.
+    Column("score_expected", AMOUNT),
+    Column("scoring_method", Text),
 )
 
 indicators = Table(
@@ -125,6 +131,12 @@ indicators = Table(
     # Migration 0005: the standard 一级/二级 names (level1/level2 stay as printed).
     Column("level1_canonical", Text),
     Column("level2_canonical", Text),
+    # Migration 0008: the scoring audit and the columns of more layouts.
+    Column("score_expected", AMOUNT),  # 得分 as the scoring rules give it
+    Column("score_rate", AMOUNT),  # 得分系数, percent
+    Column("core", Boolean),  # 是否核心指标
+    Column("scoring_method", Text),  # 得分计算方法
+    Column("explanation", Text),  # 指标解释 / 绩效标准
     UniqueConstraint("filing_id", "seq", name="uq_indicators_filing_seq"),
 )
 
@@ -163,7 +175,17 @@ findings = Table(
     Column("confidence", Float),
 )
 
-CHILD_TABLES = (targets, indicators, main_functions, fund_lines, findings)
+# Migration 0008: labelled text beside the header, funds and indicators (评价结论, 存在问题, …).
+remarks = Table(
+    "remarks",
+    metadata,
+    Column("filing_id", Integer, _filing_fk(), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+CHILD_TABLES = (targets, indicators, main_functions, fund_lines, remarks, findings)
 CONTRACT_TABLES = (filings, main_functions, fund_lines, indicators, targets, findings)
 
 INDICATOR_TARGETS_VIEW = """
@@ -213,10 +235,45 @@ LEFT JOIN findings g ON g.filing_id = f.id
 GROUP BY f.id, f.source_path, f.part, f.department, f.fiscal_year, f.doc_type, f.status
 """
 
+# Migration 0008: the scoring audit. One row per self-evaluation and indicator or fund line
+# whose printed 得分 is not the one the rules give (to the cent), with the filing's totals on
+# each; a self-evaluation where every 得分 agrees has one row with item NULL.
+SELF_EVALUATION_AUDIT_VIEW = """
+CREATE VIEW self_evaluation_audit AS
+WITH scored AS (
+    SELECT filing_id, 'indicator' AS item_kind, seq, level3 AS item, weight, score,
+           score_expected
+    FROM indicators
+    UNION ALL
+    SELECT filing_id, 'fund_line', seq, name, weight, score, score_expected
+    FROM fund_lines
+),
+totals AS (
+    SELECT f.id AS filing_id, f.department, f.project_name, f.fiscal_year, f.source_path,
+           f.part, f.total_score AS printed_total, SUM(s.score) AS printed_sum,
+           SUM(COALESCE(s.score_expected, s.score)) AS recomputed_total,
+           SUM(s.weight) AS weight_total,
+           SUM(CASE WHEN ABS(s.score - s.score_expected) >= 0.01 THEN 1 ELSE 0 END)
+               AS differing
+    FROM filings f
+    JOIN scored s ON s.filing_id = f.id
+    WHERE f.doc_type = 'self_evaluation'
+    GROUP BY f.id, f.department, f.project_name, f.fiscal_year, f.source_path, f.part,
+             f.total_score
+)
+SELECT t.*, d.item_kind, d.seq AS item_seq, d.item, d.weight, d.score AS printed_score,
+       d.score_expected, d.score - d.score_expected AS difference
+FROM totals t
+LEFT JOIN scored d
+  ON d.filing_id = t.filing_id AND ABS(d.score - d.score_expected) >= 0.01
+"""
+
+
 VIEWS = {
     "indicator_targets": INDICATOR_TARGETS_VIEW,
     "fund_lines_with_totals": FUND_LINES_WITH_TOTALS_VIEW,
     "filing_findings": FILING_FINDINGS_VIEW,
+    "self_evaluation_audit": SELF_EVALUATION_AUDIT_VIEW,
 }
 
 

@@ -140,7 +140,13 @@ def _filing_row(filing: Filing, version: str) -> dict[str, Any]:
 def _delete_children(conn: Connection, filing_id: int) -> None:
     indicator_ids = select(schema.indicators.c.id).where(schema.indicators.c.filing_id == filing_id)
     conn.execute(delete(schema.targets).where(schema.targets.c.indicator_id.in_(indicator_ids)))
-    for table in (schema.indicators, schema.main_functions, schema.fund_lines, schema.findings):
+    for table in (
+        schema.indicators,
+        schema.main_functions,
+        schema.fund_lines,
+        schema.remarks,
+        schema.findings,
+    ):
         conn.execute(delete(table).where(table.c.filing_id == filing_id))
 
 
@@ -187,6 +193,11 @@ def write_filing_in(conn: Connection, filing: Filing, version: str) -> int:
         conn.execute(
             insert(schema.fund_lines),
             [model_row(schema.fund_lines, f, filing_id=filing_id) for f in filing.fund_lines],
+        )
+    if filing.remarks:
+        conn.execute(
+            insert(schema.remarks),
+            [model_row(schema.remarks, r, filing_id=filing_id) for r in filing.remarks],
         )
     target_rows: list[dict[str, Any]] = []
     if filing.indicators:

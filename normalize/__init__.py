@@ -35,6 +35,7 @@ from .model import (
     Indicator,
     MainFunction,
     NormalizeError,
+    Remark,
     Staffing,
     Status,
     Target,
@@ -42,7 +43,13 @@ from .model import (
 from .names import match_canonical_names
 from .not_filings import describe, holds_performance_table
 from .ocr_review import cells_to_ocr_share, low_confidence_findings, review_ocr_values
-from .scores import check_execution_rates, check_scores, row_to_total_score
+from .scores import (
+    check_execution_rates,
+    check_expected_scores,
+    check_scores,
+    row_to_total_score,
+    with_expected_scores,
+)
 from .sections import Sections, document_to_parts, document_to_sections
 from .targets import parse_target
 
@@ -55,6 +62,7 @@ __all__ = [
     "Indicator",
     "MainFunction",
     "NormalizeError",
+    "Remark",
     "Staffing",
     "Target",
     "apply_corrections",
@@ -133,6 +141,8 @@ def normalize(doc: RawDocument) -> Filing:
     findings += check_targets(indicators)
     total_score = row_to_total_score(sections.summary.get("total_score"))
     findings += check_execution_rates(fund_lines)
+    indicators, fund_lines = with_expected_scores(indicators, fund_lines)
+    findings += check_expected_scores(indicators, fund_lines)
     findings += check_scores(indicators, fund_lines, total_score)
     if not indicators:
         findings.append(

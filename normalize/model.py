@@ -42,7 +42,9 @@ class Target:
     effective_comparator: str | None = None  # stated, or implied by the direction 正向/反向
     grade: int | None = None  # qualitative labels with an order (优 4, 良 3, 中 2, 差 1)
     polarity: int | None = None  # qualitative labels: +1 a desirable state, -1 not
-    period: str | None = None  # H1 | FY | LT | actual | prior, set by the table it came from
+    period: str | None = (
+        None  # H1 | FY | adjusted | LT | actual | prior, set by the table it came from
+    )
     ocr_text: str | None = None  # what OCR read, where a repair changed it into `raw`
 
 
@@ -67,6 +69,11 @@ class Indicator:
     weight: Decimal | None = None  # 分值 / 权重
     score: Decimal | None = None  # 得分 (self-evaluations)
     deviation_reason: str | None = None  # 偏差原因分析及改进措施 (self-evaluations)
+    score_expected: Decimal | None = None  # 得分 as the scoring rules give it (scoring.yaml)
+    score_rate: Decimal | None = None  # 得分系数 in percent as printed (Chongqing)
+    core: bool | None = None  # 是否核心指标
+    scoring_method: str | None = None  # 得分计算方法 as printed
+    explanation: str | None = None  # 指标解释 / 绩效标准 as printed
     location: str | None = None
     targets: list[Target] = field(default_factory=list)
 
@@ -90,7 +97,19 @@ class FundLine:
     execution_rate: Decimal | None = None  # 执行率, in percent as printed (95.5 for 95.5%)
     weight: Decimal | None = None  # 分值
     score: Decimal | None = None  # 得分
+    score_expected: Decimal | None = None  # 执行率 × 分值, capped at 分值 (scoring.yaml)
+    scoring_method: str | None = None  # 得分计算方法 as printed
     location: str | None = None
+
+
+@dataclass(frozen=True)
+class Remark:
+    """Labelled text a table holds beside its header, funds and indicators: 评价结论, 存在问题,
+    改进措施, 立项依据, 项目类别."""
+
+    seq: int
+    label: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -124,11 +143,13 @@ class Filing:
     annual_goal: str | None = None
     annual_goal_actual: str | None = None  # 实际完成情况 (self-evaluations)
     total_score: Decimal | None = None  # 总分 得分 (self-evaluations)
+    grade: str | None = None  # the self-assessed grade as printed: 优 | 良 | 中 | 差
     organization: str | None = None
     staffing: Staffing = field(default_factory=Staffing)
     main_functions: list[MainFunction] = field(default_factory=list)
     fund_lines: list[FundLine] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # The ledger: non-empty table cells in the filing's part of the file, and how many of them
     # were read into the filing (the rest are `cell_not_read` findings).

@@ -35,7 +35,9 @@ def _tampered(folder: Path) -> Path:
 @pytest.fixture
 def loaded(db_url: str, tmp_path: Path) -> str:
     summary = ingest([*GOOD, SAMPLES / "bad", _tampered(tmp_path)], db_url)
-    assert summary.failed == 6 and summary.ok >= 12 and summary.partial == 1
+    # partial: the tampered seed, and the Changsha self-evaluation (.xlsx, .xls) whose 9.5 for a
+    # met target is not the scoring rules' 10 (score_inconsistent).
+    assert summary.failed == 6 and summary.ok >= 10 and summary.partial == 3
     return db_url
 
 

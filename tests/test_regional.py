@@ -47,6 +47,7 @@ HEADER = (
     "annual_goal",
     "annual_goal_actual",
     "total_score",
+    "grade",
     "status",
 )
 FUND_COLUMNS = (
@@ -57,6 +58,7 @@ FUND_COLUMNS = (
     "execution_rate",
     "weight",
     "score",
+    "score_expected",
 )
 
 
@@ -75,11 +77,18 @@ def _target(t: Target) -> str:
 
 def _indicator(i: Indicator) -> dict[str, Any]:
     out: dict[str, Any] = {"labels": f"{i.level1} / {i.level2} / {i.level3}"}
-    for name in ("weight", "score"):
+    for name in ("weight", "score", "score_expected", "score_rate"):
         value = getattr(i, name)
         if value is not None:
             out[name] = _num(value)
-    for name in ("direction", "value_type", "deviation_reason"):
+    for name in (
+        "direction",
+        "value_type",
+        "deviation_reason",
+        "core",
+        "scoring_method",
+        "explanation",
+    ):
         if getattr(i, name) is not None:
             out[name] = getattr(i, name)
     out["targets"] = [_target(t) for t in i.targets]
@@ -99,6 +108,7 @@ def compact(filing: Filing) -> dict[str, Any]:
         for f in filing.fund_lines
     ]
     out["indicators"] = [_indicator(i) for i in filing.indicators]
+    out["remarks"] = [f"{r.label} | {r.text}" for r in filing.remarks]
     return out
 
 
@@ -111,7 +121,7 @@ def _assert_filings(got: list[Filing], want: list[dict[str, Any]]) -> None:
     assert len(got) == len(want)
     for filing, expected in zip(got, want, strict=True):
         actual = compact(filing)
-        for name in (*HEADER, "findings", "fund_lines"):
+        for name in (*HEADER, "findings", "fund_lines", "remarks"):
             assert actual[name] == expected[name], f"part {expected['part']}: {name}"
         assert len(actual["indicators"]) == len(expected["indicators"])
         for a, e in zip(actual["indicators"], expected["indicators"], strict=True):

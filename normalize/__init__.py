@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from jixiao import codes
+from jixiao import codes, dictionaries
 from jixiao.extract import Block, RawDocument, Table
 
 from .checks import check_targets
@@ -52,6 +52,7 @@ from .scores import (
 )
 from .sections import Sections, document_to_parts, document_to_sections
 from .targets import parse_target
+from .text import fold
 
 __all__ = [
     "Correction",
@@ -140,6 +141,7 @@ def normalize(doc: RawDocument) -> Filing:
     findings += match_canonical_names(indicators)
     findings += check_targets(indicators)
     total_score = row_to_total_score(sections.summary.get("total_score"))
+    remarks, grade = sections_to_remarks(sections)
     findings += check_execution_rates(fund_lines)
     indicators, fund_lines = with_expected_scores(indicators, fund_lines)
     findings += check_expected_scores(indicators, fund_lines)
@@ -183,12 +185,30 @@ def normalize(doc: RawDocument) -> Filing:
         main_functions=main_functions,
         fund_lines=fund_lines,
         indicators=indicators,
+        remarks=remarks,
+        grade=grade,
         findings=findings,
         cells_total=ledger.total,
         cells_read=ledger.read_count,
         ocr_cells=ocr_cells,
         ocr_low_confidence_share=ocr_share,
     )
+
+
+def sections_to_remarks(sections: Sections) -> tuple[list[Remark], str | None]:
+    """The labelled text rows as remarks, and the self-assessed grade (sections.yaml
+    grade_labels) apart."""
+    grade_words = {fold(w, drop_punct=True) for w in dictionaries.load("sections")["grade_labels"]}
+    remarks: list[Remark] = []
+    grade = None
+    for label, values in sections.remarks:
+        text = "\n".join(c.text.strip() for c in values).strip()
+        name = label.text.strip().rstrip(":：")
+        if fold(name, drop_punct=True) in grade_words:
+            grade = text or None
+        elif text:
+            remarks.append(Remark(len(remarks) + 1, name, text))
+    return remarks, grade
 
 
 def sections_to_ledger(doc: RawDocument, sections: Sections) -> Ledger:
@@ -201,6 +221,8 @@ def sections_to_ledger(doc: RawDocument, sections: Sections) -> Ledger:
     ledger.read(sections.labels, "label")
     for row in sections.summary.values():
         ledger.read(row, "summary")
+    for label, values in sections.remarks:
+        ledger.read([label, *values], "remark")
     for item in sections.indicator_items:
         if item.kind in ("header", "subheader"):
             ledger.read(item.cells, "label")

@@ -15,7 +15,7 @@ from jixiao.extract import Cell
 from .targets import parse_target
 from .text import fold, to_number
 
-PERIODS = ("H1", "FY", "LT", "actual", "prior")
+PERIODS = ("H1", "FY", "adjusted", "LT", "actual", "prior")
 LABEL_ROLES = ("level1", "level2", "key_task")
 LEVELS = ("level1", "level2", "key_task", "level3")
 JOIN = 3  # a label may be split over this many neighbouring cells (一级 | 指标)
@@ -23,6 +23,8 @@ JOIN = 3  # a label may be split over this many neighbouring cells (一级 | 指
 # name, not 三级 fused with 医院数量; 一级指标决策 is 一级指标 fused with 决策.
 FUSED_MIN = 3
 _BRACKET = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?")
 
 Cells = tuple[Cell, ...]
 
@@ -60,6 +62,7 @@ def _labels() -> dict[str, str]:
 def label_role(text: str) -> str | None:
     """The role a header label names: 一级指标, `一級 指標`, `全年预算\n指标值`, 目标值(标准)."""
     labels = _labels()
+    text = _YEAR.sub("YYYY年", text)  # 2021年实际实现值: the year is the column's, not the label's
     role = labels.get(_key(text))
     if role is None and _BRACKET.search(text):
         role = labels.get(_key(_BRACKET.sub("", text)))

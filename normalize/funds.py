@@ -16,10 +16,12 @@ from jixiao.extract import Cell
 from .ledger import Ledger
 from .model import Finding, FundLine
 from .sections import Row, is_funds_anchor, nonempty
-from .text import fold, is_placeholder, matches_any, to_number
+from .text import fold, is_placeholder, to_number
 
 # Columns that hold amounts (scaled to the stored unit, and summed from children to parent).
 AMOUNT_COLUMNS = ("half_year_plan", "full_year_budget", "initial_budget", "executed")
+# Columns that hold text as printed (得分计算方法).
+TEXT_COLUMNS = ("scoring_method",)
 
 
 def _amount_unit() -> str:
@@ -63,15 +65,18 @@ def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
 
 def header_to_columns(cells: list[Cell]) -> list[str]:
     """Column header cells to fund_lines columns; a cell's exact word wins over a word it
-    contains (年初预算数 is initial_budget, not the 预算数 of full_year_budget)."""
+    contains, and a longer contained word over a shorter (年初预算数 is initial_budget, not the
+    预算数 of full_year_budget; 执行率得分(分) is the score, not the 执行率)."""
     columns = dictionaries.load("sections")["funds_columns"]
     out = []
     for cell in cells:
         k = fold(cell.text)
         exact = [col for col, words in columns.items() if k in {fold(w) for w in words}]
-        contained = [col for col, words in columns.items() if matches_any(cell.text, words)]
+        contained = [
+            (len(fold(w)), col) for col, words in columns.items() for w in words if fold(w) in k
+        ]
         if exact or contained:
-            out.append((exact or contained)[0])
+            out.append(exact[0] if exact else max(contained, key=lambda p: p[0])[1])
     return out
 
 
@@ -126,6 +131,7 @@ class _Entry:
     cell: Cell | None
     amounts: dict[str, Decimal]
     cells: list[Cell] = field(default_factory=list)  # every cell the line was read from
+    texts: dict[str, str] = field(default_factory=dict)  # TEXT_COLUMNS as printed
 
 
 def _kind(cell: Cell) -> str:
@@ -161,6 +167,17 @@ def row_to_groups(cells: list[Cell]) -> list[_Group]:
     return groups
 
 
+def values_to_texts(values: list[Cell], columns: list[str]) -> dict[str, str]:
+    """The text columns (得分计算方法) of a line whose cells stand in place."""
+    if len(values) != len(columns):
+        return {}
+    return {
+        column: cell.text.strip()
+        for column, cell in zip(columns, values, strict=True)
+        if column in TEXT_COLUMNS and cell.text.strip()
+    }
+
+
 def values_to_amounts(
     values: list[Cell], columns: list[str], factor: Decimal
 ) -> tuple[dict[str, Decimal], list[Cell]]:
@@ -174,7 +191,7 @@ def values_to_amounts(
         pairs = list(zip(columns, values, strict=True))
     amounts: dict[str, Decimal] = {}
     for column, cell in pairs:
-        number = to_number(cell.text)
+        number = to_number(cell.text) if column not in TEXT_COLUMNS else None
         if number is not None:
             amounts[column] = number * factor if column in AMOUNT_COLUMNS else number
     return amounts, [cell for _, cell in pairs]
@@ -235,6 +252,7 @@ def _rows_to_entries(
                     cell=group.names[-1] if group.names else group.subtotal,
                     amounts=amounts,
                     cells=[*group.names, *read, *([group.subtotal] if group.subtotal else [])],
+                    texts=values_to_texts(group.values, columns),
                 )
             )
     return entries, labels
@@ -341,6 +359,8 @@ def rows_to_fund_lines(
         )
         for column, amount in entry.amounts.items():
             setattr(line, column, amount)
+        for column, value in entry.texts.items():
+            setattr(line, column, value)
         lines.append(line)
     return lines, findings
 

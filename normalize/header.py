@@ -19,7 +19,8 @@ _ENUMERATOR_ANYWHERE = re.compile(r"[(（]\s*[一二三四五六七八九十百]
 def paragraphs_to_title(paragraphs: list[Paragraph]) -> str | None:
     groups = dictionaries.load("sections")["title_words"]
     for p in paragraphs:
-        if all(any(word in p.text for word in group) for group in groups):
+        text = fold(p.text)  # traditional characters too: 績效目標表
+        if all(any(word in text for word in group) for group in groups):
             return p.text
     return paragraphs[0].text if paragraphs else None
 
@@ -38,7 +39,7 @@ def paragraphs_to_fiscal_year(paragraphs: list[Paragraph], title: str | None) ->
 
 def title_to_doc_type(title: str | None) -> str | None:
     for marker, doc_type in dictionaries.load("sections")["doc_types"]:
-        if title and marker in title:
+        if title and marker in fold(title):
             return str(doc_type)
     return None
 

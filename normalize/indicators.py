@@ -26,10 +26,20 @@ from .names import _level_key, name_to_canonical
 from .ocr_review import OcrValue, ocr_name
 from .sections import IndicatorItem
 from .targets import parse_target
-from .text import fold, is_placeholder, to_number
+from .text import fold, is_placeholder, to_number, without_points
 
 ATTRIBUTES = ("nature", "unit", "direction")
-ATTRIBUTE_ROLES = ("weight", "score", "deviation_reason", "value_type", *ATTRIBUTES)
+ATTRIBUTE_ROLES = (
+    "weight",
+    "score",
+    "score_rate",
+    "core",
+    "deviation_reason",
+    "value_type",
+    "scoring_method",
+    "explanation",
+    *ATTRIBUTES,
+)
 
 
 @dataclass
@@ -340,7 +350,7 @@ def cells_to_labels(cells: list[tuple[Cell, str | None]]) -> _RowLabels:
     for cell, role in kept:
         if (
             out.level1_cell is None
-            and fold(cell.text) in level1_keys
+            and fold(without_points(cell.text)) in level1_keys
             and role in ("level1", None, _ANY)
         ):
             out.level1_cell = cell
@@ -396,11 +406,23 @@ def to_direction(text: str | None) -> str | None:
     return str(direction) if direction else None
 
 
+_SCORE_LABELS = {"weight": "分值", "score": "得分", "score_rate": "得分系数"}
+
+
+def to_flag(text: str | None) -> bool | None:
+    """是否核心指标 as printed (是/否, Y/N, √) to true/false (labels.yaml yes_no)."""
+    if not text:
+        return None
+    words = dictionaries.load("labels")["yes_no"]
+    key = fold(text, drop_punct=True)
+    return True if key in words["yes"] else False if key in words["no"] else None
+
+
 def cells_to_scores(by_role: dict[str, Cell]) -> tuple[dict[str, Decimal], list[Finding]]:
     """分值 and 得分 cells to numbers; one that is not a number is reported, not guessed."""
     out: dict[str, Decimal] = {}
     findings: list[Finding] = []
-    for role in ("weight", "score"):
+    for role in ("weight", "score", "score_rate"):
         cell = by_role.get(role)
         if cell is None or not cell.text.strip() or is_placeholder(cell.text):
             continue
@@ -410,7 +432,7 @@ def cells_to_scores(by_role: dict[str, Cell]) -> tuple[dict[str, Decimal], list[
                 Finding(
                     "warning",
                     codes.SCORE_NOT_A_NUMBER,
-                    f"The {'分值' if role == 'weight' else '得分'} cell reads '{cell.text}', which "
+                    f"The {_SCORE_LABELS[role]} cell reads '{cell.text}', which "
                     "is not a number; it was left empty.",
                     cell.location,
                 )
@@ -577,6 +599,10 @@ def _row_to_indicator(
     )
     scores, findings = cells_to_scores(by_role)
     indicator.weight, indicator.score = scores.get("weight"), scores.get("score")
+    indicator.score_rate = scores.get("score_rate")
+    indicator.core = to_flag(attributes_text(by_role, "core"))
+    indicator.scoring_method = attributes_text(by_role, "scoring_method")
+    indicator.explanation = attributes_text(by_role, "explanation")
     indicator.deviation_reason = attributes_text(by_role, "deviation_reason")
     indicator.value_type = attributes_text(by_role, "value_type")
     attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}

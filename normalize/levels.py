@@ -10,13 +10,13 @@ from typing import Literal
 from jixiao import dictionaries
 
 from .model import Indicator
-from .text import fold
+from .text import fold, without_points
 
 Level = Literal["level1", "level2"]
 
 
 def _key(text: str) -> str:
-    return fold(text, drop_punct=True).removesuffix("指标")
+    return fold(without_points(text), drop_punct=True).removesuffix("指标")
 
 
 @cache

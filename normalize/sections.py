@@ -34,6 +34,9 @@ class Sections:
     indicator_items: list[IndicatorItem] = field(default_factory=list)
     summary: dict[str, Row] = field(default_factory=dict)  # 总分 and other closing rows
     labels: list[Cell] = field(default_factory=list)  # label cells that hold no value themselves
+    # Labelled text beside header, funds and indicators (评价结论 | …, 立项依据 | …): each label
+    # cell with the value cells after it.
+    remarks: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
 
 
 def nonempty(row: Row) -> list[Cell]:
@@ -212,6 +215,31 @@ def ignored_pairs(row: Row) -> list[Cell]:
     return out
 
 
+def is_remark_label(text: str) -> bool:
+    """A label of labelled text (sections.yaml remark_labels and grade_labels), a trailing colon
+    allowed."""
+    anchors = dictionaries.load("sections")
+    words = {
+        fold(w, drop_punct=True) for w in (*anchors["remark_labels"], *anchors["grade_labels"])
+    }
+    return fold(text, drop_punct=True) in words
+
+
+def row_to_remarks(row: Row) -> list[tuple[Cell, list[Cell]]]:
+    """A row that starts with a remark label: each label with the value cells up to the next
+    label (项目类别 | 本级支出 | 项目性质 | 持续性项目). A merged value repeated is taken once."""
+    cells = nonempty(row)
+    if not cells or not is_remark_label(cells[0].text):
+        return []
+    out: list[tuple[Cell, list[Cell]]] = []
+    for cell in cells:
+        if is_remark_label(cell.text):
+            out.append((cell, []))
+        elif all(cell.text != c.text for c in out[-1][1]):
+            out[-1][1].append(cell)
+    return out
+
+
 def is_group_label(row: Row) -> bool:
     """A row holding only the label of a group of rows printed in a merged cell of its own
     (绩效指标 beside the indicator table, sections.yaml group_labels)."""
@@ -225,9 +253,12 @@ def column_labels(row: Row) -> list[tuple[str, Cell]] | None:
     cells = nonempty(row)
     groups = {fold(g) for g in dictionaries.load("sections")["label_groups"]}
     labelled = [(label_to_field(c.text), c) for c in cells[1:]]
-    if len(labelled) < 2 or any(name is None for name, _ in labelled):
+    if not labelled or any(name is None for name, _ in labelled):
         return None
-    if label_to_field(cells[0].text) is None and fold(cells[0].text) not in groups:
+    grouped = fold(cells[0].text) in groups
+    if len(labelled) < (1 if grouped else 2) or (
+        label_to_field(cells[0].text) is None and not grouped
+    ):
         return None
     return [(name, c) for name, c in labelled if name is not None]
 
@@ -490,6 +521,10 @@ def document_to_sections(doc: RawDocument) -> Sections:
             if is_indicator_header(row):
                 region = "indicators"
                 out.indicator_items.append(IndicatorItem("header", cells=row, grid=block.grid))
+                continue
+            remarks = row_to_remarks(row)
+            if remarks:
+                out.remarks += remarks
                 continue
             if region == "indicators":
                 summary = next(

@@ -65,6 +65,14 @@ def fold(
     return s
 
 
+_POINTS = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+
+
+def without_points(text: str) -> str:
+    """A level name without the points printed after it: 产出指标（50分） is 产出指标."""
+    return _POINTS.sub("", text)
+
+
 def matches_any(text: str, anchors: list[str]) -> bool:
     k = fold(text)
     return any(fold(anchor) in k for anchor in anchors)

@@ -54,14 +54,16 @@ def test_every_sample_balances_its_ledger(path: Path) -> None:
     doc = extract_file(path)
     filings = normalize_document(doc)
     _balance(doc, filings)
-    # Every sample but one is read whole. The real web form prints a column of 数据项 choices
-    # under no header, which no field holds, and weights for its 一级 and 二级 levels, which no
-    # column holds yet: they must be reported, and nothing else.
+    # Every sample but the real web forms is read whole. They print a column of 数据项 choices
+    # under no header, which no field holds, weights for their 一级 and 二级 levels, which no
+    # column holds yet, and under 项目效果 a 理由 label and the scoring options ①–⑤ of each
+    # indicator: they must be reported, and nothing else.
     for filing in filings:
         unread = " ".join(_unread_quoted(filing))
-        if path.name == "kpi_form_level_weights.html":
+        if path.name.startswith("kpi_form_"):
             quoted = re.findall(r"'([^']*)'", unread)
-            assert quoted and all(re.fullmatch(r"数据项\d|\d+", q) for q in quoted), unread
+            reported = r"数据项\d|\d+|理由|[①-⑩]"
+            assert quoted and all(re.fullmatch(reported, q) for q in quoted), unread
         else:
             assert filing.cells_read == filing.cells_total, unread
     cells = sum(

@@ -90,3 +90,34 @@ def test_measure_counts_misses() -> None:
 
 def test_every_real_sample_has_a_floor() -> None:
     assert {p.name for p in Path(SAMPLES / "real").iterdir() if p.is_file()} == set(FLOORS)
+
+
+# The three real web forms, in the golden form of tests/test_columns.py: (identical indicators,
+# of how many) measured when they were added. Under 项目效果 a 三级 merged over 4–5 rows of
+# scoring options has a 分值 on each row; the golden weight is their sum, jixiao reads the first.
+FORMS = {
+    "kpi_form_dbjs.html": (12, 17),
+    "kpi_form_dtg.html": (17, 21),
+    "kpi_form_fzzl.html": (9, 9),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_real_web_form_reads_at_least_as_well_as_measured(name: str) -> None:
+    (filing,) = file_to_filings(SAMPLES / "forms" / name)
+    golden = json.loads((SAMPLES / "expected" / f"{name}.json").read_text(encoding="utf-8"))
+    got = [
+        {
+            "labels": f"{i.level1} / {i.level2} / {i.level3}",
+            "canonical": f"{i.level1_canonical} / {i.level2_canonical}",
+            "weight": format(i.weight, "f") if i.weight is not None else None,
+            "targets": [f"{t.period} {t.raw}" for t in i.targets],
+        }
+        for i in filing.indicators
+    ]
+    want = golden["indicators"]
+    assert len(got) == len(want)
+    assert [g["targets"] for g in got] == [w["targets"] for w in want]
+    identical, total = FORMS[name]
+    assert sum(g == w for g, w in zip(got, want, strict=True)) >= identical
+    assert total == len(want)

@@ -165,11 +165,13 @@ def _rounding(score: Decimal) -> Decimal:
 
 
 def check_expected_scores(indicators: list[Indicator], lines: list[FundLine]) -> list[Finding]:
+    """score_inconsistent where a printed 得分 lies further from score_expected (set by
+    with_expected_scores) than its rounding."""
     findings = []
     for indicator in indicators:
-        expected, rule = indicator_to_expected_score(indicator)
-        score = indicator.score
+        expected, score = indicator.score_expected, indicator.score
         if expected is not None and score is not None and abs(score - expected) > _rounding(score):
+            rule = indicator_to_expected_score(indicator)[1]
             findings.append(
                 Finding(
                     "warning",
@@ -180,14 +182,13 @@ def check_expected_scores(indicators: list[Indicator], lines: list[FundLine]) ->
                 )
             )
     for line in lines:
-        expected = line_to_expected_score(line)
-        score = line.score
+        expected, score = line.score_expected, line.score
         if expected is not None and score is not None and abs(score - expected) > _rounding(score):
             findings.append(
                 Finding(
                     "warning",
                     codes.SCORE_INCONSISTENT,
-                    f"{line.name}: 得分 is {line.score}, but {column_name('execution_rate')} "
+                    f"{line.name}: 得分 is {score}, but {column_name('execution_rate')} "
                     f"× 分值 {line.weight} gives {expected}. Check the 得分 and the "
                     f"{column_name('execution_rate')}.",
                     line.location,

@@ -17,11 +17,12 @@ from sqlalchemy import create_engine, text
 from conftest import SAMPLES
 from jixiao import codes
 from jixiao.load.report import write_report
-from jixiao.normalize import FundLine, Indicator, parse_target
+from jixiao.normalize import Finding, FundLine, Indicator, parse_target
 from jixiao.normalize.scores import (
     check_expected_scores,
     indicator_to_expected_score,
     line_to_expected_score,
+    with_expected_scores,
     words_to_band,
 )
 from jixiao.pipeline import ingest
@@ -124,8 +125,13 @@ def test_the_funds_score_is_the_execution_rate_times_the_weight() -> None:
 
 def test_a_printed_score_within_its_rounding_is_consistent() -> None:
     # 11/12 × 10 = 9.17: a whole-point 得分 of 9 is its rounding, 9.0 is not.
-    assert check_expected_scores([_indicator("＝12座", "11座", "10", "9")], []) == []
-    (finding,) = check_expected_scores([_indicator("＝12座", "11座", "10", "9.0")], [])
+    def check(score: str) -> list[Finding]:
+        return check_expected_scores(
+            *with_expected_scores([_indicator("＝12座", "11座", "10", score)], [])
+        )
+
+    assert check("9") == []
+    (finding,) = check("9.0")
     assert finding.code == codes.SCORE_INCONSISTENT
     assert "9.17" in finding.message
 

@@ -62,6 +62,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
             conn.commit()
         with conn.begin():
+            if engine.dialect.name == "postgresql":
+                # Alembic imports each migration script between statements; on a loaded machine
+                # that gap can outlast a server's idle_in_transaction_session_timeout, which then
+                # kills the upgrade halfway. LOCAL: the setting ends with this transaction.
+                conn.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = 0")
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
         if sqlite:

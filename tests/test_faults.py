@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from conftest import SEED, Cli, seed_copies
 from jixiao.load import LockLost, connect, create_schema, database_lock
+from jixiao.load.migrate import current, head
 from jixiao.pipeline import discover, ingest
 
 SEED_BYTES = SEED.read_bytes()
@@ -240,6 +241,24 @@ def test_idle_in_transaction_timeout_does_not_end_a_good_run(pg_url: str, tmp_pa
     seed_copies(tmp_path / "in", 3)
     summary = ingest([tmp_path / "in"], url, on_filing=lambda f: time.sleep(0.6))
     assert summary.ok == 3
+
+
+def test_a_slow_upgrade_outlives_idle_in_transaction_timeout(pg_url: str) -> None:
+    """Regression: a CI run's upgrade was killed halfway (IdleInTransactionSessionTimeout on an
+    ALTER TABLE) when the machine paused between two of the migration's statements."""
+    url = pg_url + "%20-cidle_in_transaction_session_timeout%3D300"
+    engine = connect(url)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def pause_before_alter(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("ALTER TABLE"):
+            time.sleep(0.5)
+
+    try:
+        create_schema(engine)
+        assert current(engine) == head()
+    finally:
+        engine.dispose()
 
 
 def test_losing_the_lock_stops_the_run_before_its_next_commit(pg_url: str, tmp_path: Path) -> None:

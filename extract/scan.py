@@ -22,7 +22,7 @@ import numpy as np
 
 from jixiao import codes
 
-from .cell_ocr import PixelBox, binarize, line_masks, read_cells
+from .cell_ocr import PixelBox, binarize, line_masks, read_cells, text_ink, without_specks
 from .geometry import Box, Char, Rule, snap_boxes
 from .model import ExtractError
 from .ocr import OcrLine, image_to_lines, lines_to_chars
@@ -102,10 +102,16 @@ def _text_score(lines: list[OcrLine]) -> float:
     return sum(line.score * len(line.text) for line in lines) / chars if chars else 0.0
 
 
-def quarter_turned(gray: np.ndarray) -> bool:
-    """A table page lying on its side: its ink lines up sharper in columns than in rows (text
-    lines and most rules run across an upright page)."""
+def quarter_turned(gray: np.ndarray, dpi: float, settings: ScanSettings = SCAN) -> bool:
+    """A table page lying on its side. Its characters join into lines downwards rather than
+    across (they sit closer along a line than lines do to each other); where that is close to
+    even (a page of short cells), its ink lining up sharper in columns than in rows decides.
+    That second test alone is fooled by a table of narrow columns (≥, 100%, 个 stacked cell
+    under cell), which lines its ink up in columns upright too."""
     binary = binarize(gray)
+    across = _joined_across(binary, dpi, settings)
+    if abs(across - 1.0) > 0.1:
+        return across < 1.0
     scale = min(1.0, 1000 / max(binary.shape))
     small = cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     rows = _profile_sharpness(small, 0.0)
@@ -113,13 +119,31 @@ def quarter_turned(gray: np.ndarray) -> bool:
     return columns > 2.0 * rows
 
 
+def _joined_across(binary: np.ndarray, dpi: float, settings: ScanSettings) -> float:
+    """How much better the text's characters join into lines across the page than down it:
+    the pieces its ink leaves smeared downwards by half a character over those it leaves
+    smeared across (above 1 upright, below 1 on its side; 1 with no text)."""
+    ink = without_specks(text_ink(binary), max(2, round(settings.speck_pt * dpi / 72)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n < 2:
+        return 1.0
+    size = float(np.median(np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])))
+    reach = max(3, round(0.6 * size))
+
+    def pieces(kernel: tuple[int, int]) -> int:
+        smeared = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        return int(cv2.connectedComponents(smeared, connectivity=8)[0]) - 1
+
+    return pieces((1, reach)) / max(1, pieces((reach, 1)))
+
+
 def upright_lines(
-    gray: np.ndarray, settings: ScanSettings = SCAN
+    gray: np.ndarray, on_side: bool, settings: ScanSettings = SCAN
 ) -> tuple[np.ndarray, list[OcrLine], int]:
     """OCR in the page's reading orientation, found without the direction classifier: a page on
     its side is read both ways round, a poorly read page upside down too, and the turn
     (degrees, counter-clockwise) whose text reads best wins."""
-    if quarter_turned(gray):
+    if on_side:
         # Dense columns of text can look turned: the unturned reading competes too.
         candidates, best = [1, 3], (gray, image_to_lines(gray), 0)
     else:
@@ -266,7 +290,8 @@ def image_to_layout(image: np.ndarray, dpi: float, settings: ScanSettings = SCAN
     gray = rotate(gray, angle)
     scale = 72.0 / dpi
     grid = None
-    if settings.recognition == "cells" and not quarter_turned(gray):
+    on_side = quarter_turned(gray, dpi, settings)
+    if settings.recognition == "cells" and not on_side:
         grid = rules_to_tables(gray, scale, settings)
         cells = [_pixels(box, scale, gray.shape) for _, boxes in grid[0] for box in boxes]
         if cells:
@@ -274,7 +299,7 @@ def image_to_layout(image: np.ndarray, dpi: float, settings: ScanSettings = SCAN
             # Upside down, every cell reads poorly: the page is read whole, turned, below.
             if _text_score(lines) >= settings.upright_score:
                 return ScanLayout(lines_to_chars(lines, scale), *grid, 0, angle)
-    gray, lines, turn = upright_lines(gray, settings)
+    gray, lines, turn = upright_lines(gray, on_side, settings)
     if turn:
         angle = skew_angle(gray, settings)
         gray = rotate(gray, angle)

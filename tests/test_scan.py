@@ -20,7 +20,14 @@ from jixiao.extract import Table, extract_bytes, extract_file
 from jixiao.extract.geometry import Box, snap_boxes
 from jixiao.extract.page_types import Fragment
 from jixiao.extract.pages import image_to_result
-from jixiao.extract.scan import red_free_gray, rotate, rules_to_tables, skew_angle
+from jixiao.extract.render import render_pdf_page
+from jixiao.extract.scan import (
+    quarter_turned,
+    red_free_gray,
+    rotate,
+    rules_to_tables,
+    skew_angle,
+)
 from jixiao.pipeline import file_to_filing
 
 # OCR of whole pages: seconds each, over a minute for the accuracy bar.
@@ -110,6 +117,19 @@ def test_quarter_turned_page_is_read_upright() -> None:
     assert "turned 270°" in result.notes[-1].message
     texts = {c.text for f in result.items if isinstance(f, Fragment) for c in f.cells}
     assert {"国有资本金", "社保基金"} <= texts
+
+
+def test_a_table_of_narrow_columns_is_not_taken_for_a_page_on_its_side() -> None:
+    """Regression: page 4 of the Word scan (columns of ≥, 100%, 个 stacked cell under cell)
+    lined its ink up in columns, was taken for a turned page and read whole three times
+    (12 s of a 25 s file) instead of by cell."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(SCANS / "suzhou_commerce_2024_word.scan.pdf")
+    page = red_free_gray(render_pdf_page(pdf, 3, 150))
+    assert not quarter_turned(page, 150)
+    assert quarter_turned(np.ascontiguousarray(np.rot90(page, 1)), 150)
+    assert quarter_turned(np.ascontiguousarray(np.rot90(page, 3)), 150)
 
 
 def test_ocr_never_and_always() -> None:

@@ -106,6 +106,7 @@ fund_lines = Table(
     # Migration 0008: the scoring audit (dictionaries/scoring.yaml) and 得分计算方法.
     Column("score_expected", AMOUNT),
     Column("scoring_method", Text),
+    Column("deviation_reason", Text),  # 原因: why the 执行率 falls short, as printed
 )
 
 indicators = Table(

@@ -25,6 +25,7 @@ from .header import (
     text_to_staffing,
     to_doc_type,
     to_region,
+    without_code,
 )
 from .indicators import items_to_indicators
 from .ledger import Ledger
@@ -48,6 +49,7 @@ from .scores import (
     check_expected_scores,
     check_scores,
     row_to_total_score,
+    totals_row_to_score,
     with_expected_scores,
 )
 from .sections import Sections, document_to_parts, document_to_sections
@@ -121,6 +123,9 @@ def normalize(doc: RawDocument) -> Filing:
     ledger = sections_to_ledger(doc, sections)
     fiscal_year = paragraphs_to_fiscal_year(sections.paragraphs, title)
     fields = {name: field_value(row) for name, row in sections.fields.items()}
+    for name in ("department", "implementing_unit", "project_name"):
+        if name in fields:
+            fields[name] = without_code(fields[name])
     department = fields.get("department")
     organization = field_value(sections.fields.get("organization"))
     main_functions = text_to_main_functions(field_value(sections.fields.get("main_functions")))
@@ -140,7 +145,11 @@ def normalize(doc: RawDocument) -> Filing:
         findings += repair_ocr_key_tasks(indicators, main_functions, goals)
     findings += match_canonical_names(indicators)
     findings += check_targets(indicators)
-    total_score = row_to_total_score(sections.summary.get("total_score"))
+    total_score = row_to_total_score(
+        sections.summary.get("total_score") or sections.fields.get("total_score")
+    )
+    if total_score is None:
+        total_score = totals_row_to_score(sections.summary.get("column_totals"))
     remarks, grade = sections_to_remarks(sections)
     findings += check_execution_rates(fund_lines)
     indicators, fund_lines = with_expected_scores(indicators, fund_lines)

@@ -21,7 +21,7 @@ from .text import fold, is_placeholder, to_number
 # Columns that hold amounts (scaled to the stored unit, and summed from children to parent).
 AMOUNT_COLUMNS = ("half_year_plan", "full_year_budget", "initial_budget", "executed")
 # Columns that hold text as printed (得分计算方法).
-TEXT_COLUMNS = ("scoring_method",)
+TEXT_COLUMNS = ("scoring_method", "deviation_reason")
 
 
 def _amount_unit() -> str:
@@ -67,6 +67,10 @@ def header_to_columns(cells: list[Cell]) -> list[str]:
     """Column header cells to fund_lines columns; a cell's exact word wins over a word it
     contains, and a longer contained word over a shorter (年初预算数 is initial_budget, not the
     预算数 of full_year_budget; 执行率得分(分) is the score, not the 执行率)."""
+    return [column for _, column in _header_cells(cells)]
+
+
+def _header_cells(cells: list[Cell]) -> list[tuple[Cell, str]]:
     columns = dictionaries.load("sections")["funds_columns"]
     out = []
     for cell in cells:
@@ -76,8 +80,29 @@ def header_to_columns(cells: list[Cell]) -> list[str]:
             (len(fold(w)), col) for col, words in columns.items() for w in words if fold(w) in k
         ]
         if exact or contained:
-            out.append(exact[0] if exact else max(contained, key=lambda p: p[0])[1])
+            out.append((cell, exact[0] if exact else max(contained, key=lambda p: p[0])[1]))
     return out
+
+
+def header_to_places(cells: list[Cell]) -> dict[int, str]:
+    """Column position -> fund_lines column, for a grid's header (its cells know their columns
+    and spans); empty for a text export's, whose positions shift where cells are left out."""
+    named = _header_cells(cells)
+    if not named or any(cell.col_span is None for cell, _ in named):
+        return {}
+    return {
+        col: column
+        for cell, column in named
+        for col in range(cell.col, cell.col + (cell.col_span or 1))
+    }
+
+
+def _placed(values: list[Cell], places: dict[int, str]) -> list[tuple[str, Cell]] | None:
+    """A grid line's value cells under the header columns they stand in, when every one of them
+    stands under one (a dash in 分值 keeps the numbers after it in place)."""
+    if not places or any(v.col_span is None or v.col not in places for v in values):
+        return None
+    return [(places[v.col], v) for v in values]
 
 
 @cache
@@ -147,12 +172,15 @@ def _kind(cell: Cell) -> str:
     return "name"
 
 
-def row_to_groups(cells: list[Cell]) -> list[_Group]:
+def row_to_groups(cells: list[Cell], text_places: frozenset[int] = frozenset()) -> list[_Group]:
     """A row's cells (the anchor and section words left out) into its lines: a run of names,
-    then 小计 and the values; a name after values starts the next line."""
+    then 小计 and the values; a name after values starts the next line. In a grid, text under a
+    text column (原因, 得分计算方法: `text_places`) is a value of the line, not a name."""
     groups: list[_Group] = []
     for cell in cells:
         kind = _kind(cell)
+        if kind == "name" and cell.col_span is not None and cell.col in text_places:
+            kind = "value"
         if kind in ("anchor", "section"):
             continue
         if not groups or (kind == "name" and groups[-1].values):
@@ -167,24 +195,32 @@ def row_to_groups(cells: list[Cell]) -> list[_Group]:
     return groups
 
 
-def values_to_texts(values: list[Cell], columns: list[str]) -> dict[str, str]:
+def values_to_texts(
+    values: list[Cell], columns: list[str], places: dict[int, str] | None = None
+) -> dict[str, str]:
     """The text columns (得分计算方法) of a line whose cells stand in place."""
-    if len(values) != len(columns):
-        return {}
+    pairs = _placed(values, places or {})
+    if pairs is None:
+        if len(values) != len(columns):
+            return {}
+        pairs = list(zip(columns, values, strict=True))
     return {
         column: cell.text.strip()
-        for column, cell in zip(columns, values, strict=True)
+        for column, cell in pairs
         if column in TEXT_COLUMNS and cell.text.strip()
     }
 
 
 def values_to_amounts(
-    values: list[Cell], columns: list[str], factor: Decimal
+    values: list[Cell], columns: list[str], factor: Decimal, places: dict[int, str] | None = None
 ) -> tuple[dict[str, Decimal], list[Cell]]:
-    """A line's value cells to its amounts, and the cells read: in place when there are as
-    many as columns (dashes keep their place), else the numbers matched from the right,
-    because exports drop empty cells."""
-    if len(values) != len(columns):
+    """A line's value cells to its amounts, and the cells read: under their header columns in
+    a grid (`places`), in place when there are as many as columns (dashes keep their place),
+    else the numbers matched from the right, because exports drop empty cells."""
+    placed = _placed(values, places or {})
+    if placed is not None:
+        pairs = placed
+    elif len(values) != len(columns):
         values = [c for c in values if to_number(c.text) is not None][-len(columns) :]
         pairs = list(zip(reversed(columns), reversed(values), strict=False))
     else:
@@ -195,6 +231,16 @@ def values_to_amounts(
         if number is not None:
             amounts[column] = number * factor if column in AMOUNT_COLUMNS else number
     return amounts, [cell for _, cell in pairs]
+
+
+def _merged_line_name(cells: list[Cell]) -> tuple[Cell, int] | None:
+    """A cell of a row of column words that is no column word but a line the block knows
+    (年度资金总额), merged down over the rows below: it names their values."""
+    for cell in cells:
+        span = cell.row_span or 1
+        if span > 1 and not header_to_columns([cell]) and _is_line_word(cell.text):
+            return cell, cell.row + span - 1
+    return None
 
 
 def _line_name(cell: Cell) -> str:
@@ -213,6 +259,10 @@ def _rows_to_entries(
     labels: list[str] = []
     section: str | None = None
     columns: list[str] = ["full_year_budget"]
+    places: dict[int, str] = {}
+    # A line's name merged down beside the column words (年度资金总额 | 年初预算数 | … over
+    # 64.8 | …): the name of the values row(s) it covers, and the last row it covers.
+    merged_name: tuple[Cell, int] | None = None
     period: tuple[int, int] | None = None  # (lines in a row, index of the whole-period one)
     period_words = _words("period_totals")
     for row in rows:
@@ -221,11 +271,15 @@ def _rows_to_entries(
         named = [_section_words()[key] for key in keys if key in _section_words()]
         section = named[-1] if named else section
         ledger.read([c for c in cells if _kind(c) in ("anchor", "section")], "label")
-        groups = row_to_groups(cells)
+        groups = row_to_groups(
+            cells, frozenset(col for col, c in places.items() if c in TEXT_COLUMNS)
+        )
         if not any(g.values or g.subtotal for g in groups):
             header = header_to_columns([n for g in groups for n in g.names])
             if header:
                 columns = header
+                places = header_to_places([n for g in groups for n in g.names])
+                merged_name = _merged_line_name([n for g in groups for n in g.names])
             else:
                 labels += [_line_name(n) for g in groups for n in g.names]
             name_cells = [n for g in groups for n in g.names]
@@ -238,13 +292,16 @@ def _rows_to_entries(
                 continue
             if len(groups) > 1 and period == (len(groups), k):
                 continue
+            if not names and merged_name is not None and cells[0].row <= merged_name[1]:
+                group.names, names = [merged_name[0]], [_line_name(merged_name[0])]
+                merged_name = None
             if not names and group.subtotal is None:
                 continue
             labels += names[:-1]
             name = names[-1] if names else None
             if name is not None and part_name(name) in _words("expenditure", "top_level"):
                 section = "expenditure"
-            amounts, read = values_to_amounts(group.values, columns, factor)
+            amounts, read = values_to_amounts(group.values, columns, factor, places)
             entries.append(
                 _Entry(
                     section=section or "income",
@@ -252,7 +309,7 @@ def _rows_to_entries(
                     cell=group.names[-1] if group.names else group.subtotal,
                     amounts=amounts,
                     cells=[*group.names, *read, *([group.subtotal] if group.subtotal else [])],
-                    texts=values_to_texts(group.values, columns),
+                    texts=values_to_texts(group.values, columns, places),
                 )
             )
     return entries, labels
@@ -339,6 +396,7 @@ def rows_to_fund_lines(
         ledger.read(entry.cells, "fund")
     income = [e for e in entries if e.section == "income"]
     parents = {id(income[k]): p for k, p in _income_parents(income).items()}
+    entries = [e for e in entries if not _prints_nothing(e, set(parents.values()))]
     top_level = _words("expenditure", "top_level")
     top: str | None = None
     lines: list[FundLine] = []
@@ -363,6 +421,19 @@ def rows_to_fund_lines(
             setattr(line, column, value)
         lines.append(line)
     return lines, findings
+
+
+def _prints_nothing(entry: _Entry, parents: set[str | None]) -> bool:
+    """A line that prints no number at all, only dashes (其他资金 | / | /), and heads no other
+    line: no fund line. Its cells are read all the same."""
+    values = [c for c in entry.cells if c is not entry.cell]
+    return (
+        not entry.amounts
+        and not entry.texts
+        and bool(values)
+        and all(is_placeholder(c.text) for c in values)
+        and entry.name not in parents
+    )
 
 
 @cache

@@ -9,10 +9,9 @@ from jixiao import dictionaries
 from jixiao.extract import Paragraph
 
 from .model import MainFunction, Staffing
-from .sections import Row, nonempty
+from .sections import Row, label_kind, nonempty, without_enumerator
 from .text import fold, to_number
 
-_ENUMERATOR = re.compile(r"^\s*[(（]\s*[一二三四五六七八九十百]+\s*[)）]\s*|^\s*\d+\s*[.、．]\s*")
 _ENUMERATOR_ANYWHERE = re.compile(r"[(（]\s*[一二三四五六七八九十百]+\s*[)）]")
 
 
@@ -62,7 +61,8 @@ def to_doc_type(
 
 
 def to_region(title: str | None, department: str | None) -> str | None:
-    """From the title (苏州市市级部门…), else from the department's name (北京市东城区…)."""
+    """From the title (苏州市市级部门…), else from the department's name (北京市东城区…), else
+    from a province named in brackets in either (西部（重庆）科学城)."""
     sections = dictionaries.load("sections")
     for pattern, text in (
         (sections["region_pattern"], title),
@@ -72,7 +72,23 @@ def to_region(title: str | None, department: str | None) -> str | None:
             m = re.match(pattern, fold(text))
             if m:
                 return m["region"]
+    for text in (title, department):
+        for m in re.finditer(r"\(([^()]{2,4})\)", fold(text or "")):
+            if m[1] in sections["bracketed_regions"]:
+                return str(sections["bracketed_regions"][m[1]])
     return None
+
+
+# A budget code printed before a name (51092324T000010263357-项目名称, 219001-单位名称): letters
+# and digits, at least one digit, then a dash, then the name in Chinese (not G20 峰会).
+_CODE_PREFIX = re.compile(
+    r"^(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{3,}\s*[-－—_]\s*(?=[\u4e00-\u9fff]|\d{4}年)"
+)
+
+
+def without_code(name: str | None) -> str | None:
+    """A unit's or project's name without the budget code printed before it."""
+    return _CODE_PREFIX.sub("", name) if name else name
 
 
 def field_value(row: Row | None) -> str | None:
@@ -80,6 +96,8 @@ def field_value(row: Row | None) -> str | None:
     if row is None:
         return None
     cells = nonempty(row)[1:]
+    while len(cells) > 1 and label_kind(cells[0].text)[0]:  # 年度总体目标 | 年初设定目标 | X
+        cells = cells[1:]
     text = "\n".join(c.text for c in cells)
     return text or None
 
@@ -96,8 +114,7 @@ def text_to_main_functions(text: str | None) -> list[MainFunction]:
         split += _split_at_numbered(item)
     items = split
     return [
-        MainFunction(seq=i, text=_ENUMERATOR.sub("", item).strip())
-        for i, item in enumerate(items, start=1)
+        MainFunction(seq=i, text=without_enumerator(item)) for i, item in enumerate(items, start=1)
     ]
 
 

@@ -18,7 +18,7 @@ from functools import cache
 from jixiao import codes, dictionaries
 from jixiao.extract import Cell
 
-from .columns import PERIODS, Column, Header, place_row, read_header, split_columns
+from .columns import LABEL_ROLES, PERIODS, Column, Header, place_row, read_header, split_columns
 from .ledger import Ledger
 from .levels import level_canonical
 from .model import Finding, Indicator, Target
@@ -66,6 +66,9 @@ class _Read:
     ledger: Ledger = field(default_factory=Ledger)
     extras: list[tuple[Cell, Cell | None]] = field(default_factory=list)  # (label, its 三级)
     labels: set[str] = field(default_factory=set)  # every label text read, folded
+    # Indicators of a table that prints no level columns (指标名称 | 指标值 | 完成值 …): their
+    # levels are not in the document, so no 一级指标 is missing from them.
+    unleveled: set[int] = field(default_factory=set)  # positions in `indicators`
 
     def read_labels(self, labels: _RowLabels, level3: Cell | None) -> None:
         cells = [c for c in (labels.level1_cell, labels.function, labels.level2) if c]
@@ -111,6 +114,9 @@ class _State:
     marker: str | None = None  # a lone 一级 line, waiting for the row below it
     open_group: FunctionGroup | None = None  # the 职能 cell a later piece may continue
     last_level1: str | None = None
+    # A describing cell merged down several rows (指标性质 定量指标 over a block, one 偏差原因
+    # for three indicators): role -> (the cell, the last table row it covers).
+    spans: dict[str, tuple[Cell, int]] = field(default_factory=dict)
 
     @property
     def layout(self) -> tuple[str, ...]:
@@ -330,7 +336,8 @@ class _RowLabels:
 def cells_to_labels(cells: list[tuple[Cell, str | None]]) -> _RowLabels:
     """A row's label cells, each with the column its position gives (None: left of them all,
     or not known), to what they are. By what they say first: a 一级 name (only in the 一级
-    column or left of it: 成本指标 in the 二级 column is a 二级 under 产出), a `职能N：` cell;
+    column or left of it: 成本指标 in the 二级 column is a 二级 under 产出) or any text in the
+    一级 column, a `职能N：` cell;
     a cell repeating its neighbour is one merged cell printed twice; the rest by column."""
     anchors = dictionaries.load("sections")
     level1_keys = {fold(n) for n in anchors["level1_names"]}
@@ -348,10 +355,11 @@ def cells_to_labels(cells: list[tuple[Cell, str | None]]) -> _RowLabels:
         else:
             kept.append((cell, role))
     for cell, role in kept:
-        if (
-            out.level1_cell is None
-            and fold(without_points(cell.text)) in level1_keys
-            and role in ("level1", None, _ANY)
+        known = fold(without_points(cell.text)) in level1_keys
+        if out.level1_cell is None and (
+            (known and role in ("level1", None, _ANY))
+            # Whatever the 一级指标 column holds is the 一级 (项目决策（10分）, 项目管理).
+            or (role == "level1" and not function_re.match(cell.text))
         ):
             out.level1_cell = cell
         elif out.function is None and function_re.match(cell.text):
@@ -396,6 +404,23 @@ def attributes_text(by_role: dict[str, Cell], role: str) -> str | None:
     return cell.text.strip() if cell is not None and cell.text.strip() else None
 
 
+def to_value_type(text: str | None) -> str | None:
+    """指标值类型 as printed (定量指标, 定性) to 定量 | 定性 (labels.yaml value_types); a word
+    the dictionary does not know stays as printed; None for a blank."""
+    if not text or not text.strip():
+        return None
+    return value_type_word(text) or text.strip()
+
+
+def value_type_word(text: str | None) -> str | None:
+    """定量 | 定性 when `text` is one of labels.yaml value_types, else None."""
+    key = fold(text or "", drop_punct=True)
+    for name, words in dictionaries.load("labels")["value_types"].items():
+        if key in words:
+            return str(name)
+    return None
+
+
 def to_direction(text: str | None) -> str | None:
     """指标方向性 as printed (正向指标, 越小越好 …) to 正向 | 反向."""
     if not text:
@@ -414,7 +439,7 @@ def to_flag(text: str | None) -> bool | None:
     if not text:
         return None
     words = dictionaries.load("labels")["yes_no"]
-    key = fold(text, drop_punct=True)
+    key = fold(text, drop_punct=True).upper()
     return True if key in words["yes"] else False if key in words["no"] else None
 
 
@@ -477,7 +502,9 @@ def items_to_indicators(
             _read_row(state, item, fiscal_year, read)
     state.settle()
     read.findings += read.settle_extras()
-    read.findings += _level1_unknown(read.indicators)
+    read.findings += _level1_unknown(
+        [i for k, i in enumerate(read.indicators) if k not in read.unleveled]
+    )
     return read.indicators, read.groups, read.findings, read.ocr_values
 
 
@@ -517,10 +544,13 @@ def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read:
         read.findings += _read_label_row(state, item, placed, read)
         return
     by_role, label_cells = placed
+    by_role = _with_spans(state, by_role)
     labels = cells_to_labels(_label_roles(label_cells, by_role["level3"], state.columns, item.grid))
     indicator, findings, ocr_values = _row_to_indicator(
         by_role, state, len(read.indicators) + 1, fiscal_year
     )
+    if not set(state.header_roles) & set(LABEL_ROLES):
+        read.unleveled.add(len(read.indicators))
     opened = state.add_row(labels, indicator)
     if opened is not None:
         read.groups.append(opened)
@@ -531,6 +561,30 @@ def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read:
     read.findings += findings
     read.ocr_values += ocr_values
     read.indicators.append(indicator)
+
+
+# Roles whose merged cell describes every row it covers. Not 分值 or 得分: a score merged over
+# rows is the group's, once, and is not copied onto each indicator.
+_SPREAD_ROLES = ("nature", "unit", "direction", "value_type", "scoring_method", "deviation_reason")
+
+
+def _with_spans(state: _State, by_role: dict[str, Cell]) -> dict[str, Cell]:
+    """A row's cells with the describing cells merged down over it from a row above (a
+    spreadsheet or grid gives a merged cell once, at its first row, with its row span)."""
+    row = by_role["level3"].row
+    out = dict(by_role)
+    for role in _SPREAD_ROLES:
+        cell = by_role.get(role)
+        if cell is not None and cell.text.strip():
+            if (cell.row_span or 1) > 1:
+                state.spans[role] = (cell, cell.row + (cell.row_span or 1) - 1)
+            else:
+                state.spans.pop(role, None)
+            continue
+        span = state.spans.get(role)
+        if span is not None and span[0].block == by_role["level3"].block and row <= span[1]:
+            out[role] = span[0]
+    return out
 
 
 def _read_label_row(
@@ -604,8 +658,12 @@ def _row_to_indicator(
     indicator.scoring_method = attributes_text(by_role, "scoring_method")
     indicator.explanation = attributes_text(by_role, "explanation")
     indicator.deviation_reason = attributes_text(by_role, "deviation_reason")
-    indicator.value_type = attributes_text(by_role, "value_type")
     attributes = {r: by_role[r].text for r in ATTRIBUTES if r in by_role}
+    # 指标性质 holds a comparator (≥, 正向) in some layouts and 定量指标/定性指标 in others.
+    nature_type = value_type_word(attributes.get("nature"))
+    if nature_type is not None:
+        del attributes["nature"]
+    indicator.value_type = to_value_type(attributes_text(by_role, "value_type")) or nature_type
     indicator.direction = to_direction(attributes.get("direction"))
     periods = [r for r in state.layout[state.layout.index("level3") :] if r in PERIODS]
     targets = _cells_to_targets(by_role, periods, attributes, fiscal_year)
@@ -633,12 +691,13 @@ def _cells_to_targets(
     out = []
     for period in periods:
         cell = by_role.get(period)
-        if cell is None or not cell.text:
+        if cell is None or not cell.text or is_placeholder(cell.text):  # — in 年度指标值: none
             continue
         target = parse_target(
             cell.text,
             fiscal_year,
-            comparator=attributes.get("nature"),
+            # What was achieved is a measurement: the ≥ of 指标性质 is the target's, not its.
+            comparator=attributes.get("nature") if period != "actual" else None,
             unit=attributes.get("unit"),
             direction=attributes.get("direction") or attributes.get("nature"),
         )

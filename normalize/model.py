@@ -99,6 +99,7 @@ class FundLine:
     score: Decimal | None = None  # 得分
     score_expected: Decimal | None = None  # 执行率 × 分值, capped at 分值 (scoring.yaml)
     scoring_method: str | None = None  # 得分计算方法 as printed
+    deviation_reason: str | None = None  # 原因 of its 执行率, as printed
     location: str | None = None
 
 

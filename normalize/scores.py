@@ -27,6 +27,15 @@ def row_to_total_score(row: Row | None) -> Decimal | None:
     return numbers[-1] if numbers else None
 
 
+def totals_row_to_score(row: Row | None) -> Decimal | None:
+    """合计 | 100 | 99.5 under the indicators: the last of two or more numbers is the 得分
+    total; a lone number is the 分值 total of a target table, no score."""
+    if row is None:
+        return None
+    numbers = [n for n in (to_number(c.text) for c in row if c.text) if n is not None]
+    return numbers[-1] if len(numbers) >= 2 else None
+
+
 def check_execution_rates(lines: list[FundLine]) -> list[Finding]:
     findings = []
     for line in lines:

@@ -12,8 +12,8 @@ from typing import Literal, TypeAlias
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
 
-from .columns import header_roles, subcolumn_role
-from .text import fold
+from .columns import PERIODS, header_roles, subcolumn_role
+from .text import fold, is_placeholder
 
 Row = tuple[Cell, ...]
 
@@ -48,25 +48,50 @@ def first_text(row: Row) -> str:
     return cells[0].text if cells else ""
 
 
+# Columns only an indicator row has, beside its target: with a target column and 指标名称 they
+# tell an indicator table without level columns from a list of names.
+_INDICATOR_VALUE_ROLES = {"unit", "weight", "score", "nature", "score_rate", "comparator"}
+
+
 def is_indicator_header(row: Row) -> bool:
     """A row naming the 三级指标 column and the 一级指标 or 二级指标 column (sections.yaml
     indicator_columns), however printed: `一級 指標`, split over cells, fused with the first
-    data row (`columns.read_header`)."""
+    data row (`columns.read_header`). A table without level columns (指标名称 | 计量单位 |
+    年初指标值 | 全年完成值 | 指标权重, Chongqing's self-evaluation) is one when beside its 指标名称
+    it names a target column and one more column an indicator has."""
     roles = header_roles(row)
-    return "level3" in roles and bool(roles & {"level1", "level2"})
+    if "level3" not in roles:
+        return False
+    if roles & {"level1", "level2"}:
+        return True
+    return bool(roles & set(PERIODS)) and bool(roles & _INDICATOR_VALUE_ROLES)
+
+
+# A label's leading number: 1.项目年度目标, 2、实施内容, (三)存在问题.
+_ENUMERATOR = re.compile(
+    r"^\s*[(（]\s*[一二三四五六七八九十百\d]+\s*[)）]\s*|^\s*(?:\d+|[一二三四五六七八九十]+)\s*[.、．]\s*"
+)
+
+
+def without_enumerator(text: str) -> str:
+    """A label or item without its leading number: 1.项目年度目标, 二、实施内容, (三)存在问题."""
+    return _ENUMERATOR.sub("", text).strip()
 
 
 def label_to_field(text: str) -> str | None:
-    """A header label ('单位名称', '主管部门', '中期目标（2024—2026年）') to its field name."""
-    label = fold(text)
+    """A header label ('单位名称', '主管部门', '中期目标（2024—2026年）') to its field name: the
+    longest anchor it starts with, or contains when short (年度目标完成情况 is the actual, not
+    the 年度目标), its leading number left out."""
+    label = fold(without_enumerator(text))
     if len(label) > 24:
         return None
-    for name, anchors in dictionaries.load("sections")["header_fields"].items():
-        for anchor in anchors:
-            a = fold(anchor)
-            if label.startswith(a) or (a in label and len(label) <= 12):
-                return str(name)
-    return None
+    found = [
+        (len(a), str(name))
+        for name, anchors in dictionaries.load("sections")["header_fields"].items()
+        for a in (fold(anchor) for anchor in anchors)
+        if label.startswith(a) or (a in label and len(label) <= 12)
+    ]
+    return max(found)[1] if found else None
 
 
 _GLUED_LABEL_LENGTH = 4  # a label this long is one even with no space before it (X联系电话：)
@@ -222,7 +247,7 @@ def is_remark_label(text: str) -> bool:
     words = {
         fold(w, drop_punct=True) for w in (*anchors["remark_labels"], *anchors["grade_labels"])
     }
-    return fold(text, drop_punct=True) in words
+    return fold(without_enumerator(text), drop_punct=True) in words
 
 
 def row_to_remarks(row: Row) -> list[tuple[Cell, list[Cell]]]:
@@ -261,6 +286,24 @@ def column_labels(row: Row) -> list[tuple[str, Cell]] | None:
     ):
         return None
     return [(name, c) for name, c in labelled if name is not None]
+
+
+def _read_values_below(labels: list[tuple[str, Cell]], values: list[Cell], out: Sections) -> None:
+    """The row of values under a row of labels, matched from the right. Two columns of one field
+    (年初绩效目标 | 全年（调整）绩效目标) give the later, the goal in force, unless it is a
+    placeholder (无); the other is kept as a remark under its own label."""
+    given: dict[str, tuple[Cell, Cell]] = {}
+    for (name, label), value in reversed(
+        list(zip(reversed(labels), reversed(values), strict=False))
+    ):
+        earlier = given.get(name)
+        if earlier is not None and is_placeholder(value.text):
+            out.remarks.append((label, [value]))
+            continue
+        if earlier is not None and not is_placeholder(earlier[1].text):
+            out.remarks.append((earlier[0], [earlier[1]]))
+        given[name] = (label, value)
+    out.fields.update(given)
 
 
 def paragraph_to_fields(paragraph: Paragraph) -> dict[str, Row]:
@@ -538,9 +581,7 @@ def document_to_sections(doc: RawDocument) -> Sections:
                     out.indicator_items.append(IndicatorItem("row", cells=row, grid=block.grid))
                 continue
             if pending is not None:
-                values = nonempty(row)
-                for (name, label), value in zip(reversed(pending), reversed(values), strict=False):
-                    out.fields[name] = (label, value)
+                _read_values_below(pending, nonempty(row), out)
                 pending = None
                 continue
             labels = column_labels(row)
@@ -549,9 +590,11 @@ def document_to_sections(doc: RawDocument) -> Sections:
                 out.labels += nonempty(row)
                 continue
             fields = row_to_fields(row)
-            if fields:
+            ignored = ignored_pairs(row)
+            if fields or (region != "funds" and ignored and ignored[0] == nonempty(row)[0]):
+                # Also a row of unused pairs only (部门联系人 | 张三 | 联系电话 | …).
                 out.fields.update(fields)
-                out.labels += ignored_pairs(row)
+                out.labels += ignored
                 region = "header"
                 continue
             if region != "funds" and starts_funds(row):

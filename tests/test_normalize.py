@@ -461,3 +461,89 @@ def test_empty_level2_row_on_a_ruled_table_is_not_an_indicator() -> None:
         ("产出指标", "成本指标", "健身器材采购成本", ["≤90万元"]),
         ("效益指标", "社会效益指标", "经常参加体育锻炼人数比例", ["≥43%"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "flag"),
+    [
+        ("是", True),
+        ("Y", True),
+        ("yes", True),
+        ("否", False),
+        ("N", False),
+        ("NO", False),
+        ("", None),
+    ],
+)
+def test_yes_no_words_read_as_flags(printed: str, flag: bool | None) -> None:
+    """Regression: labels.yaml's bare `yes:`/`no:` keys were YAML booleans, so the first
+    是否核心指标 column read crashed the filing (KeyError 'yes')."""
+    from jixiao.normalize.indicators import to_flag
+
+    assert to_flag(printed) is flag
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("51092324T000010263357-2023年全县安可替代补助资金项目", "2023年全县安可替代补助资金项目"),
+        ("219001-池州市贵池区发展和改革委员会", "池州市贵池区发展和改革委员会"),
+        ("G20 峰会保障项目", "G20 峰会保障项目"),  # a name that starts with letters and digits
+        ("2023年铁路沿线环境整治项目", "2023年铁路沿线环境整治项目"),
+    ],
+)
+def test_budget_code_before_a_name_is_not_part_of_it(printed: str, name: str) -> None:
+    from jixiao.normalize.header import without_code
+
+    assert without_code(printed) == name
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("年度目标完成情况", "annual_goal_actual"),  # longest anchor: not the 年度目标
+        ("年度总体目标完成情况", "annual_goal_actual"),
+        ("1.项目年度目标", "annual_goal"),  # its number left out
+        ("自评总分（分）", "total_score"),
+        ("中长期绩效目标", "mid_long_term_goal"),
+    ],
+)
+def test_header_labels_take_their_longest_anchor(label: str, field: str) -> None:
+    from jixiao.normalize.sections import label_to_field
+
+    assert label_to_field(label) == field
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "region"),
+    [
+        (None, "西部（重庆）科学城融媒体中心", "重庆市"),
+        (None, "大英县交通运输局", "大英县"),
+        (None, "中国(上海)自由贸易试验区管理委员会", "上海市"),
+        (None, "市场监督管理局（本级）", None),  # brackets that name no province
+    ],
+)
+def test_region_from_a_county_or_a_bracketed_province(
+    title: str | None, department: str, region: str | None
+) -> None:
+    from jixiao.normalize.header import to_region
+
+    assert to_region(title, department) == region
+
+
+def test_a_totals_row_gives_a_score_only_beside_the_weight_total() -> None:
+    from jixiao.extract import Cell
+    from jixiao.normalize.scores import totals_row_to_score
+
+    row = tuple(Cell(t, 0, k) for k, t in enumerate(["合计", "", "100", "99.5"]))
+    assert totals_row_to_score(row) == Decimal("99.5")
+    assert totals_row_to_score(row[:3]) is None  # a target table's 分值 total only
+
+
+@pytest.mark.parametrize(
+    ("printed", "value_type"), [("定量指标", "定量"), ("定性", "定性"), ("≥", None), ("正向", None)]
+)
+def test_nature_column_words_that_are_value_types(printed: str, value_type: str | None) -> None:
+    from jixiao.normalize.indicators import value_type_word
+
+    assert value_type_word(printed) == value_type

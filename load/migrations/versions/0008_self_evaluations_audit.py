@@ -1,10 +1,10 @@
 """Self-evaluations whole and the scoring audit: filings.grade (the self-assessed 优/良/中/差);
 indicators.score_expected, score_rate (得分系数), core (是否核心指标), scoring_method
-(得分计算方法) and explanation (指标解释/绩效标准); fund_lines.score_expected and scoring_method;
-a `remarks` table (评价结论, 存在问题, 改进措施, 立项依据 … as printed); the view
-self_evaluation_audit. The two score reconciliation codes get the names analysts were promised
-(total_score_mismatch → score_total_wrong, weights_do_not_add_up → weight_total_wrong), in the
-findings already loaded and in filing_findings.
+(得分计算方法) and explanation (指标解释/绩效标准); fund_lines.score_expected, scoring_method
+and deviation_reason (原因); a `remarks` table (评价结论, 存在问题, 改进措施, 立项依据 … as
+printed); the view self_evaluation_audit. The two score reconciliation codes get the names
+analysts were promised (total_score_mismatch → score_total_wrong, weights_do_not_add_up →
+weight_total_wrong), in the findings already loaded and in filing_findings.
 
 Frozen: the columns and views are written out here as this revision made them.
 
@@ -34,6 +34,7 @@ def _added() -> dict[str, list[sa.Column]]:  # type: ignore[type-arg]
         "fund_lines": [
             sa.Column("score_expected", sa.Numeric(20, 6)),
             sa.Column("scoring_method", sa.Text),
+            sa.Column("deviation_reason", sa.Text),
         ],
         "indicators": [
             sa.Column("score_expected", sa.Numeric(20, 6)),

@@ -19,6 +19,7 @@ from .functions import link_functions, repair_ocr_key_tasks
 from .funds import reconcile_funds, rows_to_fund_lines
 from .header import (
     field_value,
+    goal_and_actual,
     paragraphs_to_fiscal_year,
     paragraphs_to_title,
     text_to_main_functions,
@@ -169,6 +170,11 @@ def normalize(doc: RawDocument) -> Filing:
                 Finding("warning", f"{name}_missing", f"The filing's {name} was not found.")
             )
     findings += ledger.findings()
+    doc_type = to_doc_type(title, fields, total_score)
+    if doc_type == "self_evaluation" and not fields.get("annual_goal_actual"):
+        goal = goal_and_actual(sections.fields.get("annual_goal"))
+        if goal is not None:
+            fields["annual_goal"], fields["annual_goal_actual"] = goal
     ocr_cells, ocr_share = cells_to_ocr_share(ledger.cells.values())
     values = {v.cell.ref for v in ocr_values if v.cell.ref is not None}
     findings += low_confidence_findings(ledger.cells.values(), values)
@@ -177,7 +183,7 @@ def normalize(doc: RawDocument) -> Filing:
         source_sha256=doc.sha256,
         source_format=doc.source_format,
         status=findings_to_status(findings),
-        doc_type=to_doc_type(title, fields, total_score),
+        doc_type=doc_type,
         title=title,
         region=to_region(title, department),
         fiscal_year=fiscal_year,

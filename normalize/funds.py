@@ -131,6 +131,7 @@ def _line_words() -> frozenset[str]:
     return frozenset(
         {
             *_words("income", "totals"),
+            *_words("income", "sources"),
             *_words("expenditure", "top_level"),
             *_words("period_totals"),
             *(fold(p) for p in children),
@@ -243,8 +244,16 @@ def _merged_line_name(cells: list[Cell]) -> tuple[Cell, int] | None:
     return None
 
 
+@cache
+def _unit_note() -> re.Pattern[str]:
+    """A trailing (万元): an amount unit of units.yaml amounts_in_wan in brackets."""
+    units = "|".join(map(re.escape, dictionaries.load("units")["amounts_in_wan"]))
+    return re.compile(rf"\s*[(（]\s*(?:{units})\s*[)）]\s*$")
+
+
 def _line_name(cell: Cell) -> str:
-    return cell.text.replace("\n", "").strip()
+    """A line's name as printed, without a trailing unit note (项目预算金额（万元）)."""
+    return _unit_note().sub("", cell.text.replace("\n", "")).strip()
 
 
 def _rows_to_entries(

@@ -91,6 +91,17 @@ def without_code(name: str | None) -> str | None:
     return _CODE_PREFIX.sub("", name) if name else name
 
 
+def goal_and_actual(row: Row | None) -> tuple[str, str] | None:
+    """A self-evaluation's 年度总体目标 printed as two cells side by side without their labels
+    (the template's 预期目标 | 实际完成情况 columns): the goal and what was achieved."""
+    if row is None:
+        return None
+    cells = nonempty(row)
+    if len(cells) != 3 or cells[1].col_span is None:  # a grid's two cells, not a text's lines
+        return None
+    return cells[1].text, cells[2].text
+
+
 def field_value(row: Row | None) -> str | None:
     """The text of a header field: every non-empty cell after the label, joined."""
     if row is None:

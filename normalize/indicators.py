@@ -117,6 +117,9 @@ class _State:
     # A describing cell merged down several rows (指标性质 定量指标 over a block, one 偏差原因
     # for three indicators): role -> (the cell, the last table row it covers).
     spans: dict[str, tuple[Cell, int]] = field(default_factory=dict)
+    # The last indicator and the last table row its merged 三级指标 cell covers: a row under it
+    # with a 分值 only is one more scoring option of it (①…⑤ 5 each: 分值 25).
+    level3_span: tuple[Indicator, int | None, int] | None = None
 
     @property
     def layout(self) -> tuple[str, ...]:
@@ -541,6 +544,8 @@ def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read:
     state.grid = state.grid and item.grid
     placed = place_row(list(item.cells), state.columns, item.grid)
     if placed is None or not placed[0].get("level3") or not placed[0]["level3"].text:
+        if placed is not None:
+            _add_option_weight(state, placed[0], read)
         read.findings += _read_label_row(state, item, placed, read)
         return
     by_role, label_cells = placed
@@ -549,8 +554,14 @@ def _read_row(state: _State, item: IndicatorItem, fiscal_year: int | None, read:
     indicator, findings, ocr_values = _row_to_indicator(
         by_role, state, len(read.indicators) + 1, fiscal_year
     )
+    level3_cell = by_role["level3"]
     if not set(state.header_roles) & set(LABEL_ROLES):
         read.unleveled.add(len(read.indicators))
+    state.level3_span = (
+        indicator,
+        level3_cell.block,
+        level3_cell.row + (level3_cell.row_span or 1) - 1,
+    )
     opened = state.add_row(labels, indicator)
     if opened is not None:
         read.groups.append(opened)
@@ -585,6 +596,22 @@ def _with_spans(state: _State, by_role: dict[str, Cell]) -> dict[str, Cell]:
         if span is not None and span[0].block == by_role["level3"].block and row <= span[1]:
             out[role] = span[0]
     return out
+
+
+def _add_option_weight(state: _State, by_role: dict[str, Cell], read: _Read) -> None:
+    """A grid row inside the merged 三级指标 cell above it that prints a 分值 and no target: a
+    further scoring option of that indicator, whose 分值 adds to the indicator's."""
+    weight = by_role.get("weight")
+    span = state.level3_span
+    if weight is None or span is None or weight.row_span is None:
+        return
+    indicator, block, last_row = span
+    number = to_number(weight.text)
+    values = [p for p in PERIODS if p in by_role and by_role[p].text]
+    if number is None or values or weight.block != block or weight.row > last_row:
+        return
+    indicator.weight = (indicator.weight or 0) + number
+    read.ledger.read([weight], "attribute")
 
 
 def _read_label_row(

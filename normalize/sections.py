@@ -265,6 +265,29 @@ def row_to_remarks(row: Row) -> list[tuple[Cell, list[Cell]]]:
     return out
 
 
+def _column_remark_labels(row: Row) -> dict[int, Cell]:
+    """A grid row of group words and a remark label whose text stands in its column below (绩效指标
+    | 保障绩效目标实现措施 over the indicator table, the measures merged down its last column):
+    column -> label."""
+    cells = nonempty(row)
+    groups = {fold(w) for w in dictionaries.load("sections")["group_labels"]}
+    labels = {c.col: c for c in cells if c.col_span is not None and is_remark_label(c.text)}
+    words = [c for c in cells if c.col not in labels]
+    if not labels or not words or any(fold(c.text) not in groups for c in words):
+        return {}  # a remark label alone on its row has its text beside it (row_to_remarks)
+    return labels
+
+
+def _take_column_remarks(
+    row: Row, labels: dict[int, Cell]
+) -> tuple[Row, list[tuple[Cell, list[Cell]]]]:
+    """The row without the text standing under a column remark label, and that text as the
+    remark (once: the first text under the label; the label is then used up)."""
+    found = [(labels.pop(c.col), [c]) for c in row if c.text and c.col in labels]
+    taken = {id(cells[0]) for _, cells in found}
+    return tuple(c for c in row if id(c) not in taken), found
+
+
 def is_group_label(row: Row) -> bool:
     """A row holding only the label of a group of rows printed in a merged cell of its own
     (绩效指标 beside the indicator table, sections.yaml group_labels)."""
@@ -555,12 +578,21 @@ def document_to_sections(doc: RawDocument) -> Sections:
                     out.paragraphs.append(block)
             continue
         assert isinstance(block, Table)
+        column_remarks: dict[int, Cell] = {}  # column -> the remark label standing above it
         for row in block.rows:
             if not nonempty(row):
                 continue
             if is_group_label(row):
                 out.labels += nonempty(row)
                 continue
+            above = _column_remark_labels(row)
+            if above:
+                out.labels += [c for c in nonempty(row) if c not in above.values()]
+                column_remarks.update(above)
+                continue
+            if column_remarks:
+                row, found = _take_column_remarks(row, column_remarks)
+                out.remarks += found
             if is_indicator_header(row):
                 region = "indicators"
                 out.indicator_items.append(IndicatorItem("header", cells=row, grid=block.grid))
@@ -593,6 +625,9 @@ def document_to_sections(doc: RawDocument) -> Sections:
             ignored = ignored_pairs(row)
             if fields or (region != "funds" and ignored and ignored[0] == nonempty(row)[0]):
                 # Also a row of unused pairs only (部门联系人 | 张三 | 联系电话 | …).
+                budget = fields.pop("budget", None)
+                if budget is not None:
+                    out.fund_rows.append(budget)
                 out.fields.update(fields)
                 out.labels += ignored
                 region = "header"

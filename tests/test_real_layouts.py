@@ -74,6 +74,7 @@ def test_real_layout_reads_at_least_as_well_as_measured(name: str) -> None:
 WHOLE = {
     "chongqing_kxc_media_2021_department_self_evaluation.xlsx",
     "daying_justice_2023_self_evaluation.docx",
+    "haidian_xueyuanlu_2016_self_evaluation.docx",
     "suining_railway_2023_self_evaluation.xlsx",
     "traditional_training_2023_project.html",
 }
@@ -97,10 +98,9 @@ def test_real_layout_gives_its_whole_golden(name: str) -> None:
 _HEADER = ("region", "department", "project_name", "annual_goal", "annual_goal_actual")
 _SELF_EVALUATION = ("total_score", "fund_lines", "remarks")
 FIELDS_READ = {
-    "beijing_covid_bonds_2020_bundled_project.docx": (*_HEADER, "total_score", "remarks"),
+    "beijing_covid_bonds_2020_bundled_project.docx": (*_HEADER, *_SELF_EVALUATION),
     "chizhou_guichi_commission_2022_self_evaluation.xlsx": (*_HEADER, *_SELF_EVALUATION),
-    "ezhou_office_building_2022_project.docx": (*_HEADER, "total_score"),
-    "haidian_xueyuanlu_2016_self_evaluation.docx": ("region", "department", *_SELF_EVALUATION),
+    "ezhou_office_building_2022_project.docx": (*_HEADER, "total_score", "remarks"),
     "hubei_prior_year_2022_project.xlsx": (*_HEADER, *_SELF_EVALUATION, "findings"),
     "yinchuan_2021_self_evaluation.html": (*_HEADER, *_SELF_EVALUATION),
 }
@@ -127,11 +127,11 @@ def test_every_real_sample_has_a_floor() -> None:
 
 
 # The three real web forms, in the golden form of tests/test_columns.py: (identical indicators,
-# of how many) measured when they were added. Under 项目效果 a 三级 merged over 4–5 rows of
-# scoring options has a 分值 on each row; the golden weight is their sum, jixiao reads the first.
+# of how many). Under 项目效果 a 三级 merged over 4–5 rows of scoring options has a 分值 on each
+# row; its weight is their sum.
 FORMS = {
-    "kpi_form_dbjs.html": (12, 17),
-    "kpi_form_dtg.html": (17, 21),
+    "kpi_form_dbjs.html": (17, 17),
+    "kpi_form_dtg.html": (21, 21),
     "kpi_form_fzzl.html": (9, 9),
 }
 

@@ -116,8 +116,10 @@ def match_canonical_names(indicators: list[Indicator]) -> list[Finding]:
             continue
         canonical, score = found
         indicator.canonical_name, indicator.match_score = canonical.name, score
-        # Only the 一级 is judged: 二级 names differ from template to template.
-        placed, usual = _level_key(indicator.level1), _level_key(canonical.level1)
+        # Only the 一级 is judged, and only a standard one: 二级 names differ from template to
+        # template, and an evaluation's own 一级 (项目管理（25分）) says nothing against it.
+        placed = _level_key(indicator.level1_canonical)
+        usual = _level_key(canonical.level1)
         if placed and placed != usual:
             findings.append(
                 Finding(

@@ -547,3 +547,16 @@ def test_nature_column_words_that_are_value_types(printed: str, value_type: str 
     from jixiao.normalize.indicators import value_type_word
 
     assert value_type_word(printed) == value_type
+
+
+@pytest.mark.parametrize(
+    ("level1", "misplaced"), [("产出指标", True), ("决策", False), ("项目管理（25分）", False)]
+)
+def test_only_a_standard_level1_can_misplace_an_indicator(level1: str, misplaced: bool) -> None:
+    """Regression: 预算执行率 under an evaluation's own 一级 项目管理（25分） (Yinchuan) was
+    reported as filed in the wrong place."""
+    from jixiao.normalize.names import match_canonical_names
+
+    indicator = Indicator(seq=1, level1=level1, level2=None, level3="预算执行率")
+    codes_found = [f.code for f in match_canonical_names([indicator])]
+    assert ("indicator_misplaced" in codes_found) is misplaced

@@ -102,7 +102,7 @@ FIELDS_READ = {
     "chizhou_guichi_commission_2022_self_evaluation.xlsx": (*_HEADER, *_SELF_EVALUATION),
     "ezhou_office_building_2022_project.docx": (*_HEADER, "total_score", "remarks"),
     "hubei_prior_year_2022_project.xlsx": (*_HEADER, *_SELF_EVALUATION, "findings"),
-    "yinchuan_2021_self_evaluation.html": (*_HEADER, *_SELF_EVALUATION),
+    "yinchuan_2021_self_evaluation.html": (*_HEADER, *_SELF_EVALUATION, "findings"),
 }
 
 

@@ -53,7 +53,7 @@ from .scores import (
     totals_row_to_score,
     with_expected_scores,
 )
-from .sections import Sections, document_to_parts, document_to_sections
+from .sections import Sections, document_to_parts, document_to_sections, project_column
 from .targets import parse_target
 from .text import fold
 
@@ -130,7 +130,9 @@ def normalize(doc: RawDocument) -> Filing:
     department = fields.get("department")
     organization = field_value(sections.fields.get("organization"))
     main_functions = text_to_main_functions(field_value(sections.fields.get("main_functions")))
-    fund_lines, findings = rows_to_fund_lines(sections.fund_rows, ledger)
+    fund_lines, findings = rows_to_fund_lines(
+        sections.fund_rows, ledger, [p.text for p in sections.paragraphs]
+    )
     findings = notes + findings
     findings += reconcile_funds(fund_lines)
     indicators, groups, indicator_findings, ocr_values = items_to_indicators(
@@ -185,7 +187,7 @@ def normalize(doc: RawDocument) -> Filing:
         status=findings_to_status(findings),
         doc_type=doc_type,
         title=title,
-        region=to_region(title, department),
+        region=to_region(title, department) or to_region(None, fields.get("implementing_unit")),
         fiscal_year=fiscal_year,
         department=department,
         project_name=fields.get("project_name"),
@@ -256,8 +258,11 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
     filings: list[Filing] = []
     skipped: list[Finding] = []
     skipped_cells = 0  # the cells of the parts not read, which their finding accounts for
+    seen: set[object] = set()  # the cells of the parts before
     for k, blocks in enumerate(parts):
         part = replace(doc, blocks=blocks, notes=doc.notes if k == 0 else ())
+        refs = set(Ledger.of(blocks).cells)
+        shared, seen = len(refs & seen), seen | refs  # a summary's header, in every project
         try:
             filing = normalize(part)
         except NormalizeError as exc:
@@ -274,6 +279,11 @@ def normalize_document(doc: RawDocument) -> list[Filing]:
             skipped_cells += cells
             continue
         filing.part = len(filings) + 1
+        # The shared cells count once, on the filing that first has them.
+        filing.cells_total -= shared
+        filing.cells_read -= shared
+        if filings and filing.department is None and _same_summary(parts[k]):
+            filing = _from_summary_before(filing, filings[-1])
         if filing.fiscal_year is None and filings and filings[-1].fiscal_year is not None:
             filing.fiscal_year = filings[-1].fiscal_year
             filing.findings = [
@@ -302,11 +312,28 @@ def _count_page_tops(
     """The title and header rows printed again at page tops, which `document_to_parts` leaves
     out of every part, are recognised labels: the ledger of the first filing counts them read,
     so the filings' counts add up to every cell of the file."""
-    repeated = Ledger.of(doc.blocks).total - sum(Ledger.of(p).total for p in parts)
+    in_parts = {ref for p in parts for ref in Ledger.of(p).cells}
+    repeated = Ledger.of(doc.blocks).total - len(in_parts)
     if parts and repeated > 0:
         filings[0].cells_total += repeated
         filings[0].cells_read += repeated
     return filings
+
+
+def _same_summary(blocks: tuple[Block, ...]) -> bool:
+    """A later project of a summary: its table opens with the summary's header row."""
+    table = next((b for b in blocks if isinstance(b, Table)), None)
+    return table is not None and project_column(table.rows[0]) is not None
+
+
+def _from_summary_before(filing: Filing, before: Filing) -> Filing:
+    """A later project of a summary takes the unit the summary names once, in cells merged
+    down from the first project (单位名称), with the region that unit gives."""
+    filing.department = before.department
+    filing.implementing_unit = filing.implementing_unit or before.implementing_unit
+    filing.region = filing.region or before.region
+    filing.findings = [f for f in filing.findings if f.code != codes.DEPARTMENT_MISSING]
+    return filing
 
 
 def _first_location(blocks: tuple[Block, ...]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -44,10 +45,11 @@ def _is_subtotal(text: str) -> bool:
     return fold(text) in _subtotal_words()
 
 
-def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
+def _unit_factor(rows: list[Row], lines: Sequence[str] = ()) -> tuple[Decimal, str]:
     """The block's labels say the unit (funds.yaml unit_markers): its first row, its anchor
-    cell and column words wherever an export prints them, a 单位：元 cell. The stored unit as
-    a rule; another is converted with its factor from units.yaml amounts_in_wan."""
+    cell and column words wherever an export prints them, a 单位：元 cell; where they say
+    none, a line printed above the table (金额单位：元). The stored unit as a rule; another is
+    converted with its factor from units.yaml amounts_in_wan."""
     markers = dictionaries.load("funds")["unit_markers"]
     factors = dictionaries.load("units")["amounts_in_wan"]
     cells = [c for row in rows[1:] for c in nonempty(row)]
@@ -57,9 +59,10 @@ def _unit_factor(rows: list[Row]) -> tuple[Decimal, str]:
         if is_funds_anchor(c.text) or header_to_columns([c]) or fold(c.text).startswith("单位")
     ]
     header = "".join(fold(c.text) for c in (nonempty(rows[0]) if rows else []) + labels)
-    for unit, words in markers.items():
-        if any(fold(m) in header for m in words):
-            return Decimal(str(factors[unit])), str(unit)
+    for text in (header, "".join(fold(line) for line in lines)):
+        for unit, words in markers.items():
+            if any(fold(m) in text for m in words):
+                return Decimal(str(factors[unit])), str(unit)
     return Decimal(1), _amount_unit()
 
 
@@ -378,16 +381,16 @@ def _income_parents(entries: list[_Entry]) -> dict[int, str | None]:
 
 
 def rows_to_fund_lines(
-    rows: list[Row], ledger: Ledger | None = None
+    rows: list[Row], ledger: Ledger | None = None, above: Sequence[str] = ()
 ) -> tuple[list[FundLine], list[Finding]]:
     """Each data row holds one line (or several side by side): a name (and maybe 小计) and its
     amounts. A row of column words (收入 | 全年预算数, or 年初预算数 | … | 得分) sets the
     columns; a block without one (a project's year total and its sources) has 全年预算数. A
     section word (收入预算, 支出) sets the section wherever it is printed in its row, and so
     does a top-level expenditure line (基本支出): exports print merged labels mid-span. The
-    cells read go to `ledger`."""
+    cells read go to `ledger`; `above` is the text printed before the table (金额单位：元)."""
     ledger = ledger if ledger is not None else Ledger()
-    factor, unit = _unit_factor(rows)
+    factor, unit = _unit_factor(rows, above)
     findings: list[Finding] = []
     if unit != _amount_unit():
         findings.append(

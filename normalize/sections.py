@@ -12,7 +12,7 @@ from typing import Literal, TypeAlias
 from jixiao import dictionaries
 from jixiao.extract import Block, Cell, Paragraph, RawDocument, Table
 
-from .columns import PERIODS, header_roles, subcolumn_role
+from .columns import PERIODS, header_roles, header_to_columns, subcolumn_role
 from .text import fold, is_placeholder
 
 Row = tuple[Cell, ...]
@@ -516,8 +516,90 @@ def document_to_parts(doc: RawDocument) -> list[tuple[Block, ...]]:
         if table is not None and rows:
             blocks.append(replace(table, rows=tuple(rows)))
         if blocks:
-            parts.append(tuple(blocks))
+            parts.extend(split_summary(tuple(blocks)))
     return parts
+
+
+def _project_labels(row: Row) -> dict[int, tuple[str, Cell]]:
+    """The project columns of a summary's indicator header (单位名称, 项目名称, 预算数, 年度目标):
+    column -> (role, its label cell)."""
+    cells = {c.col: c for c in row}
+    return {
+        c.col: (c.role, cells[c.col])
+        for c in header_to_columns(row)
+        if c.role.startswith("project_") and c.col in cells
+    }
+
+
+def _read_project_cells(row: Row, labels: dict[int, tuple[str, Cell]], out: Sections) -> Row:
+    """A summary row's project cells (merged down the project's rows, so printed on its first)
+    into the part's header fields and its one fund line; the rest of the row. A row that names
+    a unit and an amount but no project (820-马踏镇部门 | | 8,827,620.53) is the unit's total
+    above its projects: the unit is the department, the amount a summary row."""
+    mine = {
+        labels[c.col][0]: (labels[c.col][1], c) for c in row if c.col in labels and c.text.strip()
+    }
+    rest = tuple(c for c in row if c.col not in labels)
+    if not mine:
+        return rest
+    if "project_name" not in mine:
+        if "project_unit" in mine:
+            out.fields.setdefault("department", mine["project_unit"])
+        if "project_budget" in mine:
+            out.summary["unit_total"] = mine["project_budget"]
+        out.labels += [
+            c for role, (_, c) in mine.items() if role not in ("project_unit", "project_budget")
+        ]
+        return rest
+    for role, name in (
+        ("project_name", "project_name"),
+        ("project_unit", "implementing_unit"),
+        ("project_goal", "annual_goal"),
+    ):
+        if role in mine:
+            out.fields.setdefault(name, mine[role])
+    if "project_unit" in mine:
+        out.fields.setdefault("department", mine["project_unit"])
+    if "project_budget" in mine:
+        out.fund_rows.append(mine["project_budget"])
+    return rest
+
+
+def project_column(row: Row) -> int | None:
+    """The 项目名称 column of an indicator header that has one (a summary of projects)."""
+    if not is_indicator_header(row):
+        return None
+    return next((c.col for c in header_to_columns(row) if c.role == "project_name"), None)
+
+
+def split_summary(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
+    """A part whose indicator table lists several projects, each named in its 项目名称 column
+    and merged down its rows: one part per project. Each later part has the header row again
+    (counted once, on the first: `normalize_document`) and the lines printed before the table
+    (the title, 金额单位), which hold no cells."""
+    for i, block in enumerate(blocks):
+        if not isinstance(block, Table) or not block.grid:
+            continue
+        found = [
+            (h, col) for h, row in enumerate(block.rows) if (col := project_column(row)) is not None
+        ]
+        if not found:
+            continue
+        h, col = found[0]
+        starts = [
+            r
+            for r in range(h + 1, len(block.rows))
+            if any(c.col == col and c.text.strip() for c in block.rows[r])
+        ]
+        if len(starts) < 2:
+            return [blocks]
+        lines = tuple(b for b in blocks[:i] if isinstance(b, Paragraph))
+        out = [(*blocks[:i], replace(block, rows=block.rows[: starts[1]]))]
+        for a, b in zip(starts[1:], [*starts[2:], len(block.rows)], strict=True):
+            out.append((*lines, replace(block, rows=(block.rows[h], *block.rows[a:b]))))
+        out[-1] = (*out[-1], *blocks[i + 1 :])
+        return out
+    return [blocks]
 
 
 def is_subheader(row: Row) -> bool:
@@ -579,6 +661,7 @@ def document_to_sections(doc: RawDocument) -> Sections:
             continue
         assert isinstance(block, Table)
         column_remarks: dict[int, Cell] = {}  # column -> the remark label standing above it
+        projects: dict[int, tuple[str, Cell]] = {}  # a summary's project columns: role, label
         for row in block.rows:
             if not nonempty(row):
                 continue
@@ -596,11 +679,16 @@ def document_to_sections(doc: RawDocument) -> Sections:
             if is_indicator_header(row):
                 region = "indicators"
                 out.indicator_items.append(IndicatorItem("header", cells=row, grid=block.grid))
+                projects = _project_labels(row) if block.grid else {}
                 continue
             remarks = row_to_remarks(row)
             if remarks:
                 out.remarks += remarks
                 continue
+            if region == "indicators" and projects:
+                row = _read_project_cells(row, projects, out)
+                if not nonempty(row):
+                    continue
             if region == "indicators":
                 summary = next(
                     (n for n, ks in summary_rows.items() if fold(first_text(row)) in ks), None

@@ -121,12 +121,13 @@ def ingest(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _stopped_by_signals() -> Iterator[None]:
-    """SIGTERM (systemd stopping the unit, `kill`) ends the run as Ctrl-C would: the file being
-    written is rolled back, the run's row says failed, the workers are stopped."""
-    from jixiao.pipeline import RunStopped
+    """SIGTERM (systemd stopping the unit, `kill`) ends the run as Ctrl-C would: a file being
+    written is finished first (`request_stop`), the run's row says failed, the workers are
+    stopped."""
+    from jixiao.pipeline import request_stop
 
     def stop(number: int, _frame: Any) -> None:
-        raise RunStopped(signal.Signals(number).name, number)
+        request_stop(signal.Signals(number).name, number)
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:

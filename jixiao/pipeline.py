@@ -98,6 +98,42 @@ class RunStopped(BaseException):
 
 
 @dataclass
+class _Stops:
+    """A stop asked for while the run writes to the database waits for the write to end: raised
+    inside SQLAlchemy's commit it could leave a connection holding SQLite's write lock, and the
+    run's row could then not be marked failed."""
+
+    writing: int = 0
+    pending: RunStopped | None = None
+
+
+_STOPS = _Stops()
+
+
+def request_stop(signal_name: str, number: int) -> None:
+    """Stop the run: now, or when the database write under way has ended."""
+    stop = RunStopped(signal_name, number)
+    if _STOPS.writing:
+        _STOPS.pending = stop
+        return
+    raise stop
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    _STOPS.writing += 1
+    stop = None
+    try:
+        yield
+    finally:
+        _STOPS.writing -= 1
+        if not _STOPS.writing:
+            stop, _STOPS.pending = _STOPS.pending, None
+    if stop is not None:
+        raise stop
+
+
+@dataclass
 class RunSummary:
     files_seen: int = 0
     skipped: list[Skipped] = field(default_factory=list)
@@ -309,10 +345,12 @@ def ingest(
             summary.vanished = _vanished(run.known, seen, roots)
             results = _read(todo, ocr, by_sha, executor, scheduler, workers, timeout, max_memory_mb)
             for path_key, filings in results:
-                _record(run, path_key, filings, todo, on_filing)
+                with _writing():
+                    _record(run, path_key, filings, todo, on_filing)
             if prune_vanished and summary.vanished:
                 summary.pruned = prune(engine, summary.vanished)
-            finish_run(engine, summary.run_id, "done", _counts(summary))
+            with _writing():
+                finish_run(engine, summary.run_id, "done", _counts(summary))
     except BaseException as exc:
         # Outside the lock: a run that lost its lock may still say how it ended.
         _mark_failed(engine, summary)

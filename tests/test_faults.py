@@ -156,6 +156,20 @@ def test_sigterm_stops_the_run_marks_it_failed_and_the_next_run_finishes(
     assert _rows(url, "SELECT count(*) FROM filings") == [(30,)]
 
 
+def test_a_stop_during_a_database_write_waits_for_the_write() -> None:
+    """Regression: a CI run's SIGTERM landed inside a commit and left the run `running` (the
+    row could not be marked failed). A stop asked for while writing is raised after it."""
+    from jixiao import pipeline
+
+    written = False
+    with pytest.raises(pipeline.RunStopped, match="SIGTERM"), pipeline._writing():
+        pipeline.request_stop("SIGTERM", 15)
+        written = True
+    assert written
+    with pytest.raises(pipeline.RunStopped):  # outside a write: at once
+        pipeline.request_stop("SIGTERM", 15)
+
+
 def _said_in_one_line_with_the_log(stderr: str, error: str, log: Path) -> None:
     """The console names the error and the log file; the traceback is in the file alone."""
     assert "Traceback" not in stderr

@@ -148,7 +148,9 @@ def image_to_result(
 
 
 def _is_blank(image: np.ndarray) -> bool:
-    return float((image.min(axis=2) < 128).mean()) < _BLANK_INK_SHARE
+    # Every other pixel both ways: a share of ink does not need them all (a full A4 page at
+    # 200 dpi took as long as deskewing it).
+    return float((image[::2, ::2].min(axis=2) < 128).mean()) < _BLANK_INK_SHARE
 
 
 def _ocr_page(doc: Any, index: int, settings: Settings) -> tuple[PageResult, bool]:

@@ -161,6 +161,9 @@ targets = Table(
     Column("grade", Integer),  # beyond the contract: order of a qualitative label
     Column("polarity", Integer),  # beyond the contract: +1 desirable label, -1 not
     Column("ocr_text", Text),  # beyond the contract: what OCR read where a repair changed it
+    # Migration 0009: what a relative target is measured against, and what its unit measures.
+    Column("relative_to", String(16)),
+    Column("unit_class", String(8)),
 )
 
 findings = Table(
@@ -199,7 +202,8 @@ SELECT f.id AS filing_id, f.department, f.region, f.fiscal_year, f.doc_type, f.t
        t.due_date, t.value_wan, t.effective_comparator, t.grade, t.polarity,
        f.part AS filing_part, f.project_name, f.implementing_unit,
        i.weight, i.score, i.direction, i.value_type,
-       i.level1_canonical, i.level2_canonical
+       i.level1_canonical, i.level2_canonical,
+       t.relative_to, t.unit_class
 FROM targets t
 JOIN indicators i ON i.id = t.indicator_id
 JOIN filings f ON f.id = i.filing_id

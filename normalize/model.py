@@ -46,6 +46,10 @@ class Target:
         None  # H1 | FY | adjusted | LT | actual | prior, set by the table it came from
     )
     ocr_text: str | None = None  # what OCR read, where a repair changed it into `raw`
+    # What a relative target is measured against: prior_year (较上年, 同比), budget (≤预算数),
+    # plan (在项目计划完成时间内完成), standard.
+    relative_to: str | None = None
+    unit_class: str | None = None  # percent | money | count | time | ratio | other
 
 
 @dataclass

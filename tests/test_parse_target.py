@@ -96,7 +96,7 @@ WIDER_FORMS = {
     "三十个": ("quantitative", None, D(30), None, "个", None),
     "两次": ("quantitative", None, D(2), None, "次", None),
     "≥十二场": ("quantitative", "≥", D(12), None, "场", None),
-    "1.2万人次": ("quantitative", None, D("1.2"), None, "万人次", None),
+    "1.2万人次": ("quantitative", None, D(12000), None, "人次", None),  # 万 before a count
     "5万个": ("quantitative", None, D(50000), None, "个", None),
     "2次/月": ("quantitative", None, D(2), None, "次/月", None),
     "≥500元/亩": ("quantitative", "≥", D(500), None, "元/亩", None),
@@ -139,7 +139,7 @@ WIDER_FORMS = {
     "≥85分": ("quantitative", "≥", D(85), None, "分", None),
     "90分以上": ("quantitative", "≥", D(90), None, "分", None),
     "≥3000人次": ("quantitative", "≥", D(3000), None, "人次", None),
-    "≥1.5万人次": ("quantitative", "≥", D("1.5"), None, "万人次", None),
+    "≥1.5万人次": ("quantitative", "≥", D(15000), None, "人次", None),
     "=50户": ("quantitative", "=", D(50), None, "户", None),
     "≥20项": ("quantitative", "≥", D(20), None, "项", None),
     "≥6期": ("quantitative", "≥", D(6), None, "期", None),
@@ -157,7 +157,7 @@ WIDER_FORMS = {
     "＝１００％": ("quantitative", "=", D(100), None, "%", None),
     "≥10,000人": ("quantitative", "≥", D(10000), None, "人", None),
     "=0.5万元": ("quantitative", "=", D("0.5"), None, "万元", None),
-    "≤2亿元": ("quantitative", "≤", D(2), None, "亿元", None),
+    "≤2亿元": ("quantitative", "≤", D(20000), None, "万元", None),  # stored as 万元
     "95%-100%": ("range", None, D(95), D(100), "%", None),
     "80～90分": ("range", None, D(80), D(90), "分", None),
     "3-5个工作日": ("range", None, D(3), D(5), "工作日", None),
@@ -167,7 +167,7 @@ WIDER_FORMS = {
     "全国前十": ("rank", "≤", D(10), None, "位次", None),
     "位居全市前列": ("rank", None, None, None, "位次", "全市前列"),
     "≤3位次": ("rank", "≤", D(3), None, "位次", None),
-    "健全完善": ("text", None, None, None, None, None),
+    "健全完善": ("qualitative", None, None, None, None, "健全完善"),  # a judgement phrase
     "规范。": ("qualitative", None, None, None, None, "规范"),
     "合格": ("qualitative", None, None, None, None, "合格"),
     "较好": ("qualitative", None, None, None, None, "较好"),
@@ -175,11 +175,11 @@ WIDER_FORMS = {
     "稳步推进": ("qualitative", None, None, None, None, "稳步推进"),
     "明显改善": ("qualitative", None, None, None, None, "明显改善"),
     "是": ("qualitative", None, None, None, None, "是"),
-    "无": ("qualitative", None, None, None, None, "无"),
+    "无": ("qualitative", None, D(0), None, None, "无"),  # none: a count of 0
     "长期": ("qualitative", None, None, None, None, "长期"),
     # text stays text, whole
-    "逐步完善相关制度": ("text", None, None, None, None, None),
-    "社会效益显著": ("text", None, None, None, None, None),
+    "逐步完善相关制度": ("qualitative", None, None, None, None, "逐步完善相关制度"),
+    "社会效益显著": ("qualitative", None, None, None, None, "社会效益显著"),
     "约": ("text", None, None, None, None, None),
     "": ("text", None, None, None, None, None),
     "   ": ("text", None, None, None, None, None),
@@ -238,7 +238,7 @@ def test_wider_forms(raw: str) -> None:
         ("6月中旬前", dt.date(2024, 6, 20), "≤"),
         ("6月下旬", dt.date(2024, 6, 30), None),
         ("2月末", dt.date(2024, 2, 29), "≤"),
-        ("11月份完成", dt.date(2024, 11, 30), None),
+        ("11月份完成", dt.date(2024, 11, 30), "≤"),  # done in November: by its end
         ("下半年底", dt.date(2024, 12, 31), "≤"),
         ("本年度内", dt.date(2024, 12, 31), "≤"),
     ],
@@ -279,7 +279,7 @@ def test_amounts_also_in_wan(raw: str, wan: Decimal) -> None:
         ("5", {"comparator": "小于等于", "unit": "天"}, ("≤", D(5), "天", "≤")),
         ("100", {"comparator": "=", "unit": "%"}, ("=", D(100), "%", "=")),
         ("3", {"unit": "万元"}, (None, D(3), "万元", None)),
-        ("2", {"unit": "亿元"}, (None, D(2), "亿元", None)),
+        ("2", {"unit": "亿元"}, (None, D(20000), "万元", None)),
         ("1", {"unit": "位次", "comparator": "="}, ("=", D(1), "位次", "=")),
         # the cell's own comparator and unit win over the columns
         ("≥90%", {"comparator": "≤", "unit": "个"}, ("≥", D(90), "%", "≥")),

@@ -75,6 +75,7 @@ WHOLE = {
     "chongqing_kxc_media_2021_department_self_evaluation.xlsx",
     "daying_justice_2023_self_evaluation.docx",
     "haidian_xueyuanlu_2016_self_evaluation.docx",
+    "hubei_prior_year_2022_project.xlsx",
     "jingyan_matazhen_2023_projects_summary.xlsx",
     "suining_railway_2023_self_evaluation.xlsx",
     "traditional_training_2023_project.html",
